@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <stdio.h>
+
+#include "macro.h"
+#include "verbs.h"
+
+static const Verb verbs[] = {
+        {}
+};
+
+static void help(FILE *f) {
+        fprintf(f,
+                "Usage: megafilter [--help] [--version] COMMAND [ARGS…]\n"
+                "\n"
+                "Coalesce a service unit's seccomp sandbox into one megafilter and one argument filter.\n"
+                "\n"
+                "Commands:\n");
+        for (const Verb *v = verbs; v->name; v++)
+                fprintf(f, "  %-16s %s\n", v->name, v->summary);
+        fprintf(f,
+                "\n"
+                "Run 'megafilter COMMAND --help' for a command's options; see megafilter(1).\n");
+}
+
+int main(int argc, char *argv[]) {
+        if (argc < 2) {
+                help(stderr);
+                return 1;
+        }
+        if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                help(stdout);
+                return 0;
+        }
+        if (streq(argv[1], "--version")) {
+                printf("%s %s\n", PROJECT_NAME, PROJECT_VERSION);
+                return 0;
+        }
+
+        for (const Verb *v = verbs; v->name; v++)
+                if (streq(argv[1], v->name))
+                        return v->run(argc - 1, argv + 1);
+
+        fprintf(stderr, "megafilter: unknown command '%s'; see 'megafilter --help'.\n", argv[1]);
+        return 1;
+}

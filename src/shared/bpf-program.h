@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A classic BPF program as handed to seccomp(2): an array of struct sock_filter, plus a name. */
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+/* The kernel's limits (kernel/seccomp.c, include/uapi/linux/filter.h). */
+#define BPF_MAXINSNS_SECCOMP 4096                       /* per filter */
+#define SECCOMP_CHAIN_MAX_INSNS 32768                   /* over the chain … */
+#define SECCOMP_CHAIN_PER_FILTER_PENALTY 4              /* … counting this many extra per filter */
+
+/* Offsets into struct seccomp_data. */
+#define SECCOMP_DATA_NR 0
+#define SECCOMP_DATA_ARCH 4
+#define SECCOMP_DATA_IP 8
+#define SECCOMP_DATA_ARG_LO(i) (16 + 8 * (i) + 0)       /* little-endian hosts */
+#define SECCOMP_DATA_ARG_HI(i) (16 + 8 * (i) + 4)
+
+typedef struct BpfProgram {
+        char *name;                     /* "megafilter", "argfilter", … */
+        struct sock_filter *insns;
+        size_t n;
+        size_t allocated;
+} BpfProgram;
+
+int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);
+void bpf_program_done(BpfProgram *p);
+void bpf_programs_free(BpfProgram *p, size_t n);

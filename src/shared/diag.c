@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <stdlib.h>
+
+#include "diag.h"
+
+const char *source_loc_prefix(const SourceLoc *loc, char *buf, size_t size) {
+        if (!loc || !loc->file)
+                snprintf(buf, size, "%s", "");
+        else if (loc->line == 0)
+                snprintf(buf, size, "%s: ", loc->file);
+        else
+                snprintf(buf, size, "%s:%u: ", loc->file, loc->line);
+        return buf;
+}
+
+int diag_logv(Diag *d, int level, const SourceLoc *loc, int error, const char *format, va_list ap) {
+        int saved_errno = errno, max_level;
+        char message[2048], prefix[1024];
+
+        if (d) {
+                if (level <= DIAG_ERROR)
+                        d->n_errors++;
+                else if (level == DIAG_WARNING)
+                        d->n_warnings++;
+        }
+
+        max_level = d && d->max_level > 0 ? d->max_level : (d ? DIAG_NOTICE : DIAG_WARNING);
+        if (level <= max_level || (d && d->func)) {
+                errno = abs(error);             /* for %m */
+                vsnprintf(message, sizeof message, format, ap);
+
+                if (d && d->func)
+                        d->func(d->userdata, level, loc, message);
+                else
+                        fprintf(stderr, "%s%s\n", source_loc_prefix(loc, prefix, sizeof prefix), message);
+        }
+
+        errno = saved_errno;
+        return -abs(error);
+}
+
+int diag_log(Diag *d, int level, const SourceLoc *loc, int error, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = diag_logv(d, level, loc, error, format, ap);
+        va_end(ap);
+        return r;
+}

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by tools/demo and tools/check: install the Debian 12 packages megafilter needs, if missing.
+
+MEGAFILTER_PACKAGES=(gcc pkg-config meson ninja-build libseccomp-dev libsystemd-dev libcmocka-dev systemd)
+
+install_missing() {
+        local missing=() p
+        for p in "${MEGAFILTER_PACKAGES[@]}" "$@"; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+        done
+        [ ${#missing[@]} -eq 0 ] && return 0
+        echo "Installing: ${missing[*]}" >&2
+        if [ "$(id -u)" -ne 0 ]; then
+                echo "Missing packages and not root; run as root or install them: ${missing[*]}" >&2
+                return 1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
