@@ -6,6 +6,8 @@
 #include "verbs.h"
 
 static const Verb verbs[] = {
+        { "show", verb_show, "Show a unit's sandbox properties as systemctl show does" },
+        { "compile", verb_compile, "Compile a unit's sandbox into its seccomp programs" },
         {}
 };
 

@@ -27,6 +27,7 @@ typedef struct SyscallList {
 } SyscallList;
 
 typedef struct AddressFamilies {
+        bool started;                   /* a list exists (systemd: the set is allocated); "none" and "" drop it */
         bool allow_list;
         bool *family;                   /* af_max() entries */
         SourceLoc *loc;
@@ -98,11 +99,18 @@ DEFINE_POINTER_CLEANUP(Directives, directives_free);
 
 /* Apply one assignment with systemd's semantics. Invalid values and unknown keys are reported to
  * diag as warnings and ignored (returns 0); keys megafilter does not interpret are accepted
- * silently. u supplies the specifiers (%n, %i, …). Only -ENOMEM is returned as an error. */
+ * silently. u supplies the specifiers (%n, %i, …). Returns -ENOMEM, or -ENOEXEC after an error
+ * diagnostic for the settings systemd treats as fatal for the unit (an invalid User=, …). */
 int directives_apply(Directives *d, const UnitFile *u, const UnitEntry *e, Diag *diag);
 
 /* Apply every entry of u in order. */
 int directives_apply_unit(Directives *d, const UnitFile *u, Diag *diag);
+
+/* Whether the list filters anything: an allow-list always does, a deny-list when not empty. */
+bool syscall_list_active(const SyscallList *l);
+
+/* Whether RestrictNamespaces= forbids any namespace type. */
+bool directives_restrict_namespaces_set(const Directives *d);
 
 /* Whether systemd would set no_new_privs for these directives when the caller lacks CAP_SYS_ADMIN:
  * any seccomp-based directive is in use. */

@@ -21,7 +21,7 @@ typedef struct ExecCommand {
         SourceLoc loc;
 } ExecCommand;
 
-/* Parse one ExecStart= value (after specifier expansion) into commands, appending to *cmds/*n.
+/* Parse one ExecStart= value (after specifier expansion) into commands, appending to (*cmds, *n).
  * Like systemd: words split with quotes and C escapes, a lone ";" separates commands, prefixes
  * "-@:+!" (and "!!") before the path. Bad syntax is reported to d at loc and the value ignored
  * (returns 0); only -ENOMEM is returned as an error. */

@@ -4,6 +4,7 @@
 /* Small language helpers shared by every module: cleanup attributes instead of goto chains,
  * array sizes, and the negative-errno conventions used throughout the project. */
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* SystemCallFilter=, SystemCallLog=, SystemCallErrorNumber=, SystemCallArchitectures=. */
+
+#include "directives-internal.h"
+#include "errno-name.h"
+#include "syscall-set.h"
+#include "syscall-table.h"
+
+typedef enum ListFlags {
+        LIST_INVERT = 1 << 0,           /* a "~" entry */
+        LIST_LOG = 1 << 1,              /* the user wrote this name: unknown names are warnings */
+} ListFlags;
+
+/* A name libseccomp can resolve, i.e. one with a number on some ABI. Names that are only in
+ * systemd's @known list (Alpha's osf_*, …) resolve nowhere and are dropped like systemd drops them. */
+static bool syscall_resolvable(int id) {
+        for (Abi a = 0; a < _ABI_MAX; a++)
+                if (syscall_nr(a, id) != SYSCALL_NR_NONE)
+                        return true;
+        return false;
+}
+
+static int syscall_list_add(
+                SyscallList *l,
+                const char *name,
+                int32_t action,
+                ListFlags flags,
+                const SourceLoc *loc,
+                Diag *diag) {
+
+        bool invert = flags & LIST_INVERT;
+        int id;
+
+        if (name[0] == '@') {
+                const SyscallSet *set = syscall_set_find(name);
+
+                if (!set)
+                        return diag_log(diag, flags & LIST_LOG ? DIAG_WARNING : DIAG_DEBUG, loc, 0,
+                                        "Unknown system call group, ignoring: %s", name), 0;
+
+                /* Members of our own tables are not the user's problem: no warnings for them. */
+                for (const char *const *m = set->members; *m; m++)
+                        syscall_list_add(l, *m, action, flags & ~LIST_LOG, loc, diag);
+                return 0;
+        }
+
+        id = syscall_from_name(name);
+        if (id < 0 || !syscall_resolvable(id))
+                return diag_log(diag, flags & LIST_LOG ? DIAG_WARNING : DIAG_DEBUG, loc, 0,
+                                "Failed to parse system call, ignoring: %s", name), 0;
+
+        /* An entry of the list's own polarity adds the name; one of the other polarity removes
+         * it, except that "~name:errno" in an allow-list keeps name with that errno. */
+        if (invert != l->allow_list || (invert && l->allow_list && action >= 0)) {
+                l->action[id] = action;
+                l->loc[id] = *loc;
+        } else
+                l->action[id] = SYSCALL_ABSENT;
+        return 0;
+}
+
+void syscall_list_reset(SyscallList *l) {
+        for (size_t i = 0; i < syscall_count(); i++)
+                l->action[i] = SYSCALL_ABSENT;
+        l->set = false;
+        l->allow_list = false;
+        l->first = SOURCE_LOC_NULL;
+}
+
+/* Split off the next word at whitespace; a backslash takes the next character literally.
+ * This is how systemd reads the words of SystemCallFilter= and SystemCallLog=: no quoting. */
+static int next_plain_word(const char **p, char **ret) {
+        const char *s = *p + strspn(*p, WHITESPACE);
+        _cleanup_free_ char *w = NULL;
+        size_t n = 0;
+
+        if (!*s) {
+                *p = s;
+                *ret = NULL;
+                return 0;
+        }
+
+        w = malloc(strlen(s) + 1);
+        if (!w)
+                return -ENOMEM;
+        for (; *s && !strchr(WHITESPACE, *s); s++) {
+                if (*s == '\\') {
+                        s++;
+                        if (!*s)
+                                return -EINVAL;
+                }
+                w[n++] = *s;
+        }
+        w[n] = 0;
+        *p = s;
+        *ret = TAKE_PTR(w);
+        return 1;
+}
+
+static int parse_syscall_list(
+                SyscallList *l,
+                const char *rvalue,
+                bool with_errno,
+                bool add_default,
+                const UnitEntry *e,
+                Diag *diag) {
+
+        bool invert = false;
+        int r;
+
+        if (isempty(rvalue)) {
+                syscall_list_reset(l);
+                return 0;
+        }
+
+        if (rvalue[0] == '~') {
+                invert = true;
+                rvalue++;
+        }
+
+        if (!l->set) {
+                l->set = true;
+                l->allow_list = !invert;
+                l->first = e->loc;
+                if (l->allow_list && add_default)
+                        syscall_list_add(l, "@default", SYSCALL_DEFAULT, 0, &e->loc, diag);
+        }
+
+        for (const char *p = rvalue;;) {
+                _cleanup_free_ char *word = NULL, *name = NULL;
+                int32_t action = SYSCALL_DEFAULT;
+                char *colon;
+
+                r = next_plain_word(&p, &word);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", rvalue), 0;
+                if (r == 0)
+                        return 0;
+
+                colon = with_errno ? strchr(word, ':') : NULL;
+                if (colon) {
+                        int v = parse_errno_or_action(colon + 1);
+
+                        if (v < 0 || colon == word) {
+                                diag_log(diag, DIAG_WARNING, &e->loc, v < 0 ? v : -EINVAL,
+                                         "Failed to parse syscall:errno, ignoring: %s", word);
+                                continue;
+                        }
+                        action = v;
+                        name = strndup(word, colon - word);
+                        if (!name)
+                                return -ENOMEM;
+                } else
+                        name = TAKE_PTR(word);
+
+                if (!invert && action >= 0) {
+                        diag_log(diag, DIAG_WARNING, &e->loc, 0,
+                                 "Allow-listed system calls cannot take error number, ignoring: %s", word);
+                        continue;
+                }
+
+                syscall_list_add(l, name, action, LIST_LOG | (invert ? LIST_INVERT : 0), &e->loc, diag);
+        }
+}
+
+int parse_syscall_filter(Directives *d, const UnitEntry *e, Diag *diag) {
+        return parse_syscall_list(&d->syscall_filter, e->value, true, true, e, diag);
+}
+
+int parse_syscall_log(Directives *d, const UnitEntry *e, Diag *diag) {
+        return parse_syscall_list(&d->syscall_log, e->value, false, false, e, diag);
+}
+
+int parse_syscall_errno(Directives *d, const UnitEntry *e, Diag *diag) {
+        int v;
+
+        if (isempty(e->value) || streq(e->value, "kill")) {
+                d->syscall_errno = ERRNO_KILL;
+                d->syscall_errno_loc = e->loc;
+                return 0;
+        }
+
+        v = parse_errno(e->value);
+        if (v < 0)
+                return diag_log(diag, DIAG_WARNING, &e->loc, v, "Failed to parse error number, ignoring: %s", e->value), 0;
+        if (v == 0)
+                return diag_log(diag, DIAG_WARNING, &e->loc, 0, "Invalid error number, ignoring: %s", e->value), 0;
+
+        d->syscall_errno = v;
+        d->syscall_errno_loc = e->loc;
+        return 0;
+}
+
+int parse_syscall_archs(Directives *d, const UnitEntry *e, Diag *diag) {
+        _cleanup_strv_free_ char **words = NULL;
+        int r;
+
+        if (isempty(e->value)) {
+                d->syscall_archs = 0;
+                d->syscall_archs_native = false;
+                d->syscall_archs_loc = SOURCE_LOC_NULL;
+                return 0;
+        }
+
+        r = split_words(e->value, false, &words);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", e->value), 0;
+
+        STRV_FOREACH(w, words) {
+                Abi a;
+
+                if (streq(*w, "native")) {
+                        d->syscall_archs_native = true;
+                        d->syscall_archs_loc = e->loc;
+                        continue;
+                }
+
+                /* Only systemd's spelling: "x86-64", not libseccomp's "x86_64". */
+                a = abi_from_name(*w);
+                if (a < 0 || !streq(abi_to_name(a), *w)) {
+                        diag_log(diag, DIAG_WARNING, &e->loc, EINVAL,
+                                 "Failed to parse system call architecture \"%s\", ignoring: %m", *w);
+                        continue;
+                }
+                d->syscall_archs |= ABI_BIT(a);
+                d->syscall_archs_loc = e->loc;
+        }
+        return 0;
+}

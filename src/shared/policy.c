@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The policy builder and the merge: every layer's verdict for every (ABI, nr) becomes a list of
+ * candidates; the kernel's precedence orders them; the first unconditional candidate ends the
+ * list. What remains is the decision the megafilter and the argument filter implement. */
+
+#include "bpf-emu.h"
+#include "policy-builder.h"
+#include "syscall-table.h"
+
+struct Cand {
+        uint32_t action;
+        PolicyLayer layer;
+        SourceLoc loc;
+        ArgCmp *cmp;                    /* NULL: unconditional */
+        size_t n_cmp;
+};
+
+struct CandList {
+        Cand *c;
+        size_t n, allocated;
+};
+
+typedef struct LayerRule {
+        ArgCmp *cmp;
+        size_t n_cmp;
+        uint32_t action;
+        SourceLoc loc;
+} LayerRule;
+
+struct LayerEntry {
+        bool uncond;                    /* an unconditional rule: it overrides every conditional one */
+        uint32_t action;
+        SourceLoc loc;
+        LayerRule *rules;
+        size_t n_rules, allocated;
+};
+
+static const char *const layer_directives[_LAYER_MAX] = {
+        [LAYER_PROTECT_HOSTNAME] = "ProtectHostname=",
+        [LAYER_ADDRESS_FAMILIES] = "RestrictAddressFamilies=",
+        [LAYER_MEMORY_DENY_WRITE_EXECUTE] = "MemoryDenyWriteExecute=",
+        [LAYER_RESTRICT_REALTIME] = "RestrictRealtime=",
+        [LAYER_RESTRICT_SUID_SGID] = "RestrictSUIDSGID=",
+        [LAYER_RESTRICT_NAMESPACES] = "RestrictNamespaces=",
+        [LAYER_PROTECT_KERNEL_TUNABLES] = "ProtectKernelTunables=",
+        [LAYER_PROTECT_KERNEL_MODULES] = "ProtectKernelModules=",
+        [LAYER_PROTECT_KERNEL_LOGS] = "ProtectKernelLogs=",
+        [LAYER_PROTECT_CLOCK] = "ProtectClock=",
+        [LAYER_PRIVATE_DEVICES] = "PrivateDevices=",
+        [LAYER_SYSCALL_ARCHITECTURES] = "SystemCallArchitectures=",
+        [LAYER_LOCK_PERSONALITY] = "LockPersonality=",
+        [LAYER_SYSCALL_LOG] = "SystemCallLog=",
+        [LAYER_SYSCALL_FILTER] = "SystemCallFilter=",
+};
+
+const char *policy_layer_to_directive(PolicyLayer l) {
+        return l >= 0 && l < _LAYER_MAX ? layer_directives[l] : NULL;
+}
+
+/* ---- comparisons and evaluation ---- */
+
+bool arg_cmp_holds(const ArgCmp *c, uint64_t value, unsigned arg_bits) {
+        uint64_t v = value, d = c->datum, m = c->mask;
+
+        if (arg_bits == 32) {
+                v &= UINT32_MAX;
+                d &= UINT32_MAX;
+                m &= UINT32_MAX;
+        }
+
+        switch (c->op) {
+        case ARG_EQ:
+                return v == d;
+        case ARG_NE:
+                return v != d;
+        case ARG_LT:
+                return v < d;
+        case ARG_LE:
+                return v <= d;
+        case ARG_GT:
+                return v > d;
+        case ARG_GE:
+                return v >= d;
+        case ARG_MASKED_EQ:
+                return (v & m) == d;
+        case ARG_MASKED_NE:
+                return (v & m) != d;
+        default:
+                return false;
+        }
+}
+
+uint32_t decision_evaluate(const Decision *d, const uint64_t args[6], unsigned arg_bits, const ArgRule **ret_rule) {
+        for (size_t i = 0; i < d->n_rules; i++) {
+                const ArgRule *r = &d->rules[i];
+                bool all = true;
+
+                for (size_t j = 0; j < r->n_cmp && all; j++)
+                        all = arg_cmp_holds(&r->cmp[j], args[r->cmp[j].arg], arg_bits);
+                if (all) {
+                        if (ret_rule)
+                                *ret_rule = r;
+                        return r->action;
+                }
+        }
+        if (ret_rule)
+                *ret_rule = NULL;
+        return d->action;
+}
+
+Abi policy_abi_of(const Policy *p, uint32_t arch, uint32_t nr) {
+        ABI_SET_FOREACH(a, p->abis) {
+                if (abi_info[a].audit_arch != arch)
+                        continue;
+                /* x86-64 and x32 share an audit arch; x32 numbers carry the x32 bit, except -1,
+                 * which a tracer uses to skip a call and which libseccomp keeps on x86-64. */
+                if (a == ABI_X86_64 && (nr & abi_info[ABI_X32].nr_bias) && nr != UINT32_MAX)
+                        continue;
+                if (a == ABI_X32 && (!(nr & abi_info[ABI_X32].nr_bias) || nr == UINT32_MAX))
+                        continue;
+                return a;
+        }
+        return _ABI_INVALID;
+}
+
+const Decision *policy_decision(const Policy *p, Abi abi, uint32_t nr) {
+        const AbiPolicy *a = &p->abi[abi];
+
+        if (nr >= a->nr_first && nr - a->nr_first < a->n)
+                return &a->by_nr[nr - a->nr_first];
+        return &a->other;
+}
+
+uint32_t policy_evaluate(const Policy *p, const struct seccomp_data *sd) {
+        Abi abi = policy_abi_of(p, sd->arch, sd->nr);
+
+        if (abi < 0)
+                return SECCOMP_RET_KILL_PROCESS;
+        return decision_evaluate(policy_decision(p, abi, sd->nr), (const uint64_t *) sd->args,
+                                 abi_info[abi].arg_bits, NULL);
+}
+
+bool abi_policy_has_rules(const AbiPolicy *a) {
+        if (!a->present)
+                return false;
+        for (uint32_t i = 0; i < a->n; i++)
+                if (a->by_nr[i].n_rules > 0)
+                        return true;
+        return a->other.n_rules > 0;
+}
+
+/* ---- candidates ---- */
+
+static int cand_add(CandList *l, uint32_t action, PolicyLayer layer, SourceLoc loc, const ArgCmp *cmp, size_t n_cmp) {
+        Cand *c;
+
+        if (action == SECCOMP_RET_ALLOW)
+                return 0;       /* the least restrictive action never wins over anything */
+        if (!GREEDY_REALLOC(l->c, l->allocated, l->n + 1))
+                return -ENOMEM;
+
+        c = &l->c[l->n];
+        *c = (Cand) { .action = action, .layer = layer, .loc = loc };
+        if (n_cmp > 0) {
+                c->cmp = malloc(n_cmp * sizeof(ArgCmp));
+                if (!c->cmp)
+                        return -ENOMEM;
+                memcpy(c->cmp, cmp, n_cmp * sizeof(ArgCmp));
+                c->n_cmp = n_cmp;
+        }
+        l->n++;
+        return 0;
+}
+
+static void cand_list_done(CandList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->c[i].cmp);
+        free(l->c);
+        *l = (CandList) {};
+}
+
+/* More restrictive first; among equals the newer layer first, as the kernel keeps the first
+ * filter it ran (the newest) on a tie. */
+static int cand_compare(const void *x, const void *y) {
+        const Cand *a = x, *b = y;
+        int r = seccomp_action_compare(a->action, b->action);
+
+        if (r != 0)
+                return r;
+        return (int) b->layer - (int) a->layer;
+}
+
+static int decision_from_cands(Decision *d, CandList *l) {
+        size_t n_rules = 0;
+
+        /* Stable order: a layer's own candidates keep the order its rules were given in. */
+        for (size_t i = 1; i < l->n; i++)
+                for (size_t j = i; j > 0 && cand_compare(&l->c[j - 1], &l->c[j]) > 0; j--) {
+                        Cand t = l->c[j];
+                        l->c[j] = l->c[j - 1];
+                        l->c[j - 1] = t;
+                }
+
+        *d = (Decision) { .action = SECCOMP_RET_ALLOW, .layer = LAYER_NONE };
+        for (size_t i = 0; i < l->n; i++) {
+                if (!l->c[i].cmp) {
+                        d->action = l->c[i].action;
+                        d->layer = l->c[i].layer;
+                        d->loc = l->c[i].loc;
+                        break;
+                }
+                n_rules++;
+        }
+
+        /* Rules at the end that give the fallback's action anyway change nothing. */
+        while (n_rules > 0 && l->c[n_rules - 1].action == d->action)
+                n_rules--;
+        if (n_rules == 0)
+                return 0;
+
+        d->rules = calloc(n_rules, sizeof(ArgRule));
+        if (!d->rules)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_rules; i++) {
+                Cand *c = &l->c[i];
+
+                d->rules[i] = (ArgRule) {
+                        .cmp = TAKE_PTR(c->cmp),
+                        .n_cmp = c->n_cmp,
+                        .action = c->action,
+                        .layer = c->layer,
+                        .loc = c->loc,
+                };
+                d->n_rules++;
+        }
+        return 0;
+}
+
+/* ---- layers ---- */
+
+static size_t abi_slots(const Policy *p, Abi abi) {
+        return p->abi[abi].n + 1;       /* every number in the table's range, then "other" */
+}
+
+static void layer_entries_free(Builder *b, Abi abi) {
+        LayerEntry *e = b->entries[abi];
+
+        if (!e)
+                return;
+        for (size_t i = 0; i < abi_slots(b->policy, abi); i++) {
+                for (size_t j = 0; j < e[i].n_rules; j++)
+                        free(e[i].rules[j].cmp);
+                free(e[i].rules);
+        }
+        free(e);
+        b->entries[abi] = NULL;
+}
+
+void layer_begin(Builder *b, PolicyLayer layer, AbiSet abis, uint32_t default_action, SourceLoc loc) {
+        b->layer = layer;
+        b->layer_abis = abis & b->policy->abis;
+        b->layer_default = default_action;
+        b->layer_default_loc = loc;
+        b->layer_other_set = false;
+}
+
+void layer_set_other(Builder *b, uint32_t action) {
+        b->layer_other_set = true;
+        b->layer_other = action;
+}
+
+void layer_drop_abi(Builder *b, Abi abi) {
+        layer_entries_free(b, abi);
+        b->layer_abis &= ~ABI_BIT(abi);
+}
+
+static LayerEntry *layer_entry(Builder *b, Abi abi, uint32_t nr) {
+        const AbiPolicy *a = &b->policy->abi[abi];
+
+        if (!b->entries[abi]) {
+                b->entries[abi] = calloc(abi_slots(b->policy, abi), sizeof(LayerEntry));
+                if (!b->entries[abi])
+                        return NULL;
+        }
+        return &b->entries[abi][nr - a->nr_first];
+}
+
+static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
+        LayerRule *r;
+
+        /* libseccomp's database: an unconditional rule makes conditional ones redundant, whichever
+         * came first; the first unconditional rule stays. */
+        if (n_cmp == 0) {
+                if (e->uncond)
+                        return 0;
+                for (size_t j = 0; j < e->n_rules; j++)
+                        free(e->rules[j].cmp);
+                e->n_rules = 0;
+                e->uncond = true;
+                e->action = action;
+                e->loc = loc;
+                return 0;
+        }
+        if (e->uncond)
+                return 0;
+
+        if (!GREEDY_REALLOC(e->rules, e->allocated, e->n_rules + 1))
+                return -ENOMEM;
+        r = &e->rules[e->n_rules];
+        *r = (LayerRule) { .n_cmp = n_cmp, .action = action, .loc = loc };
+        r->cmp = malloc(n_cmp * sizeof(ArgCmp));
+        if (!r->cmp)
+                return -ENOMEM;
+        memcpy(r->cmp, cmp, n_cmp * sizeof(ArgCmp));
+        e->n_rules++;
+        return 0;
+}
+
+/* The call numbers socketcall() and ipc() take for the calls they multiplex (linux/net.h,
+ * linux/ipc.h); libseccomp adds a rule for them whenever a rule names the direct call. */
+static const struct {
+        const char *name;
+        bool ipc;
+        uint32_t call;
+} multiplexed[] = {
+        { "socket", false, 1 },         { "bind", false, 2 },           { "connect", false, 3 },
+        { "listen", false, 4 },         { "accept", false, 5 },         { "getsockname", false, 6 },
+        { "getpeername", false, 7 },    { "socketpair", false, 8 },     { "send", false, 9 },
+        { "recv", false, 10 },          { "sendto", false, 11 },        { "recvfrom", false, 12 },
+        { "shutdown", false, 13 },      { "setsockopt", false, 14 },    { "getsockopt", false, 15 },
+        { "sendmsg", false, 16 },       { "recvmsg", false, 17 },       { "accept4", false, 18 },
+        { "recvmmsg", false, 19 },      { "sendmmsg", false, 20 },
+        { "semop", true, 1 },           { "semget", true, 2 },          { "semctl", true, 3 },
+        { "semtimedop", true, 4 },      { "msgsnd", true, 11 },         { "msgrcv", true, 12 },
+        { "msgget", true, 13 },         { "msgctl", true, 14 },         { "shmat", true, 21 },
+        { "shmdt", true, 22 },          { "shmget", true, 23 },         { "shmctl", true, 24 },
+};
+
+static int64_t abi_nr_of(Abi abi, const char *name) {
+        int id = syscall_from_name(name);
+
+        return id < 0 ? SYSCALL_NR_NONE : syscall_nr(abi, id);
+}
+
+static int layer_add(Builder *b, Abi abi, const char *name, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
+        bool muxed = false;
+        int64_t nr;
+        int r;
+
+        if (!(b->layer_abis & ABI_BIT(abi)))
+                return 0;
+
+        if (abi_info[abi].socketcall)
+                for (size_t i = 0; i < ELEMENTSOF(multiplexed); i++) {
+                        int64_t mux_nr;
+                        ArgCmp c = CMP(0, ARG_EQ, multiplexed[i].call);
+                        LayerEntry *e;
+
+                        if (!streq(multiplexed[i].name, name))
+                                continue;
+                        /* libseccomp refuses argument rules on multiplexed calls; none of our
+                         * layers makes one. */
+                        if (n_cmp > 0)
+                                return -EINVAL;
+                        mux_nr = abi_nr_of(abi, multiplexed[i].ipc ? "ipc" : "socketcall");
+                        if (mux_nr == SYSCALL_NR_NONE)
+                                break;
+                        e = layer_entry(b, abi, mux_nr);
+                        if (!e)
+                                return -ENOMEM;
+                        r = entry_add(e, action, &c, 1, loc);
+                        if (r < 0)
+                                return r;
+                        muxed = true;
+                        break;
+                }
+
+        nr = abi_nr_of(abi, name);
+        if (nr == SYSCALL_NR_NONE) {
+                if (muxed)
+                        return 0;
+                return diag_log(b->diag, DIAG_DEBUG, &loc, EDOM, "%s: %s() does not exist on %s, skipping: %m",
+                                policy_layer_to_directive(b->layer), name, abi_to_name(abi));
+        }
+
+        LayerEntry *e = layer_entry(b, abi, nr);
+        if (!e)
+                return -ENOMEM;
+        return entry_add(e, action, cmp, n_cmp, loc);
+}
+
+int layer_syscall(Builder *b, Abi abi, const char *name, uint32_t action, SourceLoc loc) {
+        return layer_add(b, abi, name, action, NULL, 0, loc);
+}
+
+int layer_rule(Builder *b, Abi abi, const char *name, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
+        assert(n_cmp > 0);
+        return layer_add(b, abi, name, action, cmp, n_cmp, loc);
+}
+
+static ArgOp arg_op_negate(ArgOp op) {
+        static const ArgOp negated[_ARG_OP_MAX] = {
+                [ARG_EQ] = ARG_NE, [ARG_NE] = ARG_EQ,
+                [ARG_LT] = ARG_GE, [ARG_GE] = ARG_LT,
+                [ARG_GT] = ARG_LE, [ARG_LE] = ARG_GT,
+                [ARG_MASKED_EQ] = ARG_MASKED_NE, [ARG_MASKED_NE] = ARG_MASKED_EQ,
+        };
+        return negated[op];
+}
+
+/* A layer's default applies when none of its rules for the call matched. When that default
+ * restricts (an allow-list's socketcall(): only the allowed calls pass), it becomes a candidate
+ * under the negation of the rules: expressible as long as every rule is one comparison. */
+static int layer_default_cand(Builder *b, CandList *l, const LayerEntry *e, uint32_t action) {
+        _cleanup_free_ ArgCmp *neg = NULL;
+
+        if (action == SECCOMP_RET_ALLOW)
+                return 0;
+
+        neg = calloc(e->n_rules, sizeof(ArgCmp));
+        if (!neg)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->n_rules; i++) {
+                if (e->rules[i].n_cmp != 1)
+                        return -EINVAL;
+                neg[i] = e->rules[i].cmp[0];
+                neg[i].op = arg_op_negate(neg[i].op);
+        }
+        return cand_add(l, action, b->layer, b->layer_default_loc, neg, e->n_rules);
+}
+
+int layer_end(Builder *b) {
+        int r = 0;
+
+        ABI_SET_FOREACH(abi, b->layer_abis) {
+                const AbiPolicy *a = &b->policy->abi[abi];
+
+                for (size_t i = 0; i < abi_slots(b->policy, abi) && r >= 0; i++) {
+                        const LayerEntry *e = b->entries[abi] ? &b->entries[abi][i] : NULL;
+                        CandList *l = &b->cands[abi][i];
+                        bool unassigned = i == a->n || syscall_from_nr(abi, a->nr_first + i) < 0;
+                        uint32_t def = unassigned && b->layer_other_set ? b->layer_other : b->layer_default;
+
+                        if (e && e->uncond)
+                                r = cand_add(l, e->action, b->layer, e->loc, NULL, 0);
+                        else if (e && e->n_rules > 0) {
+                                for (size_t j = 0; j < e->n_rules && r >= 0; j++)
+                                        r = cand_add(l, e->rules[j].action, b->layer, e->rules[j].loc,
+                                                     e->rules[j].cmp, e->rules[j].n_cmp);
+                                if (r >= 0)
+                                        r = layer_default_cand(b, l, e, def);
+                        } else
+                                r = cand_add(l, def, b->layer, b->layer_default_loc, NULL, 0);
+                }
+                layer_entries_free(b, abi);
+        }
+        return r;
+}
+
+/* ---- the policy ---- */
+
+Policy *policy_free(Policy *p) {
+        if (!p)
+                return NULL;
+
+        for (Abi abi = 0; abi < _ABI_MAX; abi++) {
+                AbiPolicy *a = &p->abi[abi];
+
+                for (uint32_t i = 0; i <= a->n && a->by_nr; i++) {
+                        Decision *d = i < a->n ? &a->by_nr[i] : &a->other;
+
+                        for (size_t j = 0; j < d->n_rules; j++)
+                                free(d->rules[j].cmp);
+                        free(d->rules);
+                }
+                free(a->by_nr);
+        }
+        free(p);
+        return NULL;
+}
+
+static void builder_done(Builder *b) {
+        if (!b->policy)
+                return;
+        for (Abi abi = 0; abi < _ABI_MAX; abi++) {
+                layer_entries_free(b, abi);
+                if (!b->cands[abi])
+                        continue;
+                for (size_t i = 0; i < abi_slots(b->policy, abi); i++)
+                        cand_list_done(&b->cands[abi][i]);
+                free(b->cands[abi]);
+                b->cands[abi] = NULL;
+        }
+}
+
+static int abi_policies_alloc(Builder *b) {
+        Policy *p = b->policy;
+
+        ABI_SET_FOREACH(abi, p->abis) {
+                AbiPolicy *a = &p->abi[abi];
+
+                a->present = true;
+                a->allowed = true;
+                a->nr_first = syscall_nr_min(abi);
+                a->n = syscall_nr_max(abi) - a->nr_first + 1;
+                a->by_nr = calloc(a->n, sizeof(Decision));
+                b->cands[abi] = calloc(a->n + 1, sizeof(CandList));
+                if (!a->by_nr || !b->cands[abi])
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int decisions_merge(Builder *b) {
+        Policy *p = b->policy;
+
+        ABI_SET_FOREACH(abi, p->abis) {
+                AbiPolicy *a = &p->abi[abi];
+
+                for (uint32_t i = 0; i <= a->n; i++) {
+                        int r = decision_from_cands(i < a->n ? &a->by_nr[i] : &a->other, &b->cands[abi][i]);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_(builder_done) Builder b = {};
+        Abi native = o && o->native >= 0 ? o->native : abi_native();
+        int r;
+
+        p = calloc(1, sizeof(Policy));
+        if (!p)
+                return -ENOMEM;
+        p->native = native;
+        p->abis = abi_info[native].host_abis;
+        p->mdwe_prctl = o && o->mdwe_prctl && d->memory_deny_write_execute.value;
+        p->uses_seccomp = directives_use_seccomp(d);
+
+        b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag };
+
+        r = abi_policies_alloc(&b);
+        if (r < 0)
+                return r;
+        r = policy_add_layers(&b);
+        if (r < 0)
+                return r;
+        r = decisions_merge(&b);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(p);
+        return 0;
+}

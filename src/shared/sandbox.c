@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "sandbox.h"
+#include "verify.h"
+
+/* Linux 6.3; not in every libc's headers yet. */
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#define PR_GET_MDWE 66
+#endif
+#ifndef PR_MDWE_REFUSE_EXEC_GAIN
+#define PR_MDWE_REFUSE_EXEC_GAIN (1UL << 0)
+#endif
+
+static const char *const mdwe_mode_names[_MDWE_MODE_MAX] = {
+        [MDWE_AUTO] = "auto",
+        [MDWE_PRCTL] = "prctl",
+        [MDWE_SECCOMP] = "seccomp",
+};
+
+const char *mdwe_mode_to_string(MdweMode m) {
+        return m >= 0 && m < _MDWE_MODE_MAX ? mdwe_mode_names[m] : NULL;
+}
+
+MdweMode mdwe_mode_from_string(const char *s) {
+        for (MdweMode m = 0; m < _MDWE_MODE_MAX; m++)
+                if (streq(s, mdwe_mode_names[m]))
+                        return m;
+        return _MDWE_MODE_INVALID;
+}
+
+bool mdwe_prctl_supported(void) {
+        return prctl(PR_GET_MDWE, 0, 0, 0, 0) >= 0;
+}
+
+unsigned long current_persona(void) {
+        int p = personality(0xffffffff);
+
+        return p >= 0 && ((unsigned long) p & 0xff) == PER_LINUX32 ? PER_LINUX32 : PER_LINUX;
+}
+
+Sandbox *sandbox_free(Sandbox *s) {
+        if (!s)
+                return NULL;
+        policy_free(s->policy);
+        bpf_programs_free(s->progs, s->n_progs);
+        free(s);
+        return NULL;
+}
+
+int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sandbox **ret) {
+        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        CompileOptions opts = o ? *o : COMPILE_OPTIONS_DEFAULT;
+        Abi native = opts.native >= 0 ? opts.native : abi_native();
+        PolicyOptions po = {
+                .native = native,
+                .personality = opts.personality != PERSONALITY_INVALID ? opts.personality : current_persona(),
+        };
+        int r;
+
+        s = calloc(1, sizeof(Sandbox));
+        if (!s)
+                return -ENOMEM;
+
+        /* PR_SET_MDWE is a property of the running kernel: only usable for this machine. */
+        po.mdwe_prctl = opts.mdwe == MDWE_PRCTL ||
+                (opts.mdwe == MDWE_AUTO && native == abi_native() && mdwe_prctl_supported());
+
+        r = policy_build(d, &po, diag, &s->policy);
+        if (r < 0)
+                return r;
+        s->mdwe_prctl = s->policy->mdwe_prctl;
+        s->uses_seccomp = directives_use_seccomp(d);
+        s->no_new_privileges = d->no_new_privileges.value;
+
+        r = bpf_gen(s->policy, opts.layout, &s->progs, &s->n_progs);
+        if (r == -E2BIG)
+                return diag_log(diag, DIAG_ERROR, NULL, r, "A generated filter exceeds the kernel's limit of %d instructions.",
+                                BPF_MAXINSNS_SECCOMP);
+        if (r < 0)
+                return r;
+
+        if (opts.verify) {
+                VerifyStats stats;
+
+                r = verify_programs(s->policy, s->progs, s->n_progs, diag, &stats);
+                if (r < 0)
+                        return diag_log(diag, DIAG_ERROR, NULL, r,
+                                        "Verification failed: %zu of %zu calls differ from the policy, %zu allowed calls not cacheable.",
+                                        stats.mismatches, stats.calls, stats.uncached);
+        }
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+static bool have_cap_sys_admin(void) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+        if (syscall(SYS_capget, &h, data) < 0)
+                return false;
+        return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN);
+}
+
+static int seccomp_attach(const BpfProgram *p, unsigned flags) {
+        struct sock_fprog prog = { .len = (unsigned short) p->n, .filter = p->insns };
+        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+
+        if (r < 0)
+                return negative_errno();
+        if (r > 0)
+                return -ESRCH;          /* TSYNC: the id of a thread that could not be synchronised */
+        return 0;
+}
+
+typedef struct Trial {
+        const Sandbox *sandbox;
+        unsigned flags;
+        bool set_nnp;
+        int error;                      /* written by the child: the first failure */
+        size_t failed;                  /* … and which filter */
+} Trial;
+
+/* Runs in a child that shares our memory but nothing of our seccomp state: attach everything
+ * there first. No allocations, no locks: only system calls and stores into the Trial. */
+static int trial_child(void *userdata) {
+        Trial *t = userdata;
+
+        if (t->set_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                t->error = negative_errno();
+                t->failed = SIZE_MAX;
+                _exit(1);
+        }
+        for (size_t i = 0; i < t->sandbox->n_progs; i++) {
+                int r = seccomp_attach(&t->sandbox->progs[i], t->flags & ~SECCOMP_FILTER_FLAG_TSYNC);
+                if (r < 0) {
+                        t->error = r;
+                        t->failed = i;
+                        _exit(1);
+                }
+        }
+        t->error = 0;
+        _exit(0);
+}
+
+static int trial_attach(const Sandbox *s, unsigned flags, bool set_nnp, Trial *t) {
+        const size_t stack_size = 64 * 1024;
+        _cleanup_free_ void *stack = malloc(stack_size);
+        int status;
+        pid_t pid;
+
+        if (!stack)
+                return -ENOMEM;
+
+        *t = (Trial) { .sandbox = s, .flags = flags, .set_nnp = set_nnp, .error = -EIO };
+        pid = clone(trial_child, (char *) stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, t);
+        if (pid < 0)
+                return negative_errno();
+        if (waitpid(pid, &status, 0) < 0)
+                return negative_errno();
+
+        if (WIFSIGNALED(status)) {
+                t->error = -EINTR;      /* killed, e.g. by a filter already in place that kills seccomp() */
+                t->failed = 0;
+        }
+        return t->error < 0 ? -ECANCELED : 0;
+}
+
+static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags flags, Diag *diag) {
+        const char *why = "";
+
+        if (error == -ENOMEM)
+                why = " (the filter chain would exceed the kernel's limit of 32768 instructions)";
+        else if (error == -EINTR)
+                why = " (the trial attach was killed: a filter already in place forbids seccomp())";
+        else if (error == -EACCES)
+                why = " (no_new_privs is not set and CAP_SYS_ADMIN is missing)";
+
+        if (i == SIZE_MAX)
+                diag_log(diag, DIAG_ERROR, NULL, error, "Failed to set no_new_privs: %m");
+        else
+                diag_log(diag, DIAG_ERROR, NULL, error, "The kernel refused filter %zu (%s, %zu instructions): %m%s",
+                         i, s->progs[i].name, s->progs[i].n, why);
+
+        if (error == -ESRCH)
+                return -ESRCH;
+        return flags & INSTALL_RAW_ERRNO ? error : -ECANCELED;
+}
+
+int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
+        unsigned sflags = flags & INSTALL_TSYNC ? SECCOMP_FILTER_FLAG_TSYNC : 0;
+        /* As systemd: NoNewPrivileges=yes, or seccomp in use without CAP_SYS_ADMIN. */
+        bool set_nnp = s->no_new_privileges || (s->uses_seccomp && !have_cap_sys_admin());
+        int r;
+
+        /* Try everything in a child first, so that a refusal leaves nothing behind here. */
+        if (s->n_progs > 1 && !(flags & INSTALL_NO_DRY_RUN)) {
+                Trial t;
+
+                r = trial_attach(s, sflags, set_nnp, &t);
+                if (r == -ECANCELED)
+                        return install_failed(s, t.failed, t.error, flags, diag);
+                if (r < 0)
+                        return diag_log(diag, DIAG_ERROR, NULL, r, "Failed to try the filters in a child: %m");
+        }
+
+        if (set_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return install_failed(s, SIZE_MAX, negative_errno(), flags, diag);
+
+        if (s->mdwe_prctl && prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) < 0) {
+                r = diag_log(diag, DIAG_ERROR, NULL, errno,
+                             "Failed to enable MemoryDenyWriteExecute= with prctl(PR_SET_MDWE): %m");
+                return flags & INSTALL_RAW_ERRNO ? r : -ECANCELED;
+        }
+
+        for (size_t i = 0; i < s->n_progs; i++) {
+                r = seccomp_attach(&s->progs[i], sflags);
+                if (r < 0)
+                        return install_failed(s, i, r, flags, diag);
+        }
+        return 0;
+}
