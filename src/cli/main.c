@@ -6,6 +6,7 @@
 #include "verbs.h"
 
 static const Verb verbs[] = {
+        { "syscall-filter", verb_syscall_filter, "List syscall sets, or show a syscall's sets and numbers" },
         {}
 };
 

@@ -2,16 +2,17 @@
 #pragma once
 
 /* Namespace type names for RestrictNamespaces=, as systemd 252 knows them:
- * cgroup ipc net mnt pid user uts. */
+ * cgroup ipc net mnt pid user uts time. "time" is a valid name (and filtered) but, as in systemd,
+ * not part of namespace_flags_all(). */
 
 #include <stdbool.h>
 
 #define NAMESPACE_FLAGS_INITIAL (~0UL)  /* RestrictNamespaces= never set */
 
-unsigned long namespace_flags_all(void);                        /* every CLONE_NEW* flag listed */
+unsigned long namespace_flags_all(void);                        /* systemd's NAMESPACE_FLAGS_ALL: every flag listed but time */
 /* Space-separated list of names -> flags. -EINVAL on an unknown name. */
 int namespace_flags_from_string(const char *s, unsigned long *ret);
-/* flags -> "cgroup ipc …" in systemd's order; caller frees. */
+/* flags -> "cgroup ipc …" in systemd's order ("" for none); caller frees. */
 int namespace_flags_to_string(unsigned long flags, char **ret);
 
 typedef struct NamespaceInfo {
