@@ -73,9 +73,14 @@ static uint16_t rng_load_offset(Rng *r) {
 
 /* Jumps skip few instructions, mostly: longer skips would leave most of a program dead. */
 static uint32_t rng_skip(Rng *r, size_t max_skip) {
-        uint32_t m = (uint32_t) MIN(max_skip, (size_t) (rng_below(r, 4) == 0 ? 255 : 4));
+        size_t limit = rng_below(r, 4) == 0 ? 255 : 4;
 
-        return rng_below(r, m + 1);
+        return rng_below(r, (uint32_t) MIN(max_skip, limit) + 1);
+}
+
+/* For the cache, plain ALLOW is the interesting return: make it common. */
+static uint32_t rng_return(Rng *r, bool cache_only) {
+        return cache_only && rng_below(r, 2) ? SECCOMP_RET_ALLOW : rng_action(r);
 }
 
 size_t rng_program(Rng *r, struct sock_filter *p, size_t max, RandomProgramFlags flags) {
@@ -157,7 +162,7 @@ size_t rng_program(Rng *r, struct sock_filter *p, size_t max, RandomProgramFlags
                         if (!cache_only && rng_below(r, 4) == 0)
                                 *f = (struct sock_filter) BPF_STMT(BPF_RET | BPF_A, 0);
                         else
-                                *f = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rng_action(r));
+                                *f = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rng_return(r, cache_only));
                         break;
                 }
         }
@@ -165,7 +170,7 @@ size_t rng_program(Rng *r, struct sock_filter *p, size_t max, RandomProgramFlags
         if (!cache_only && rng_below(r, 4) == 0)
                 p[n - 1] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_A, 0);
         else
-                p[n - 1] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rng_action(r));
+                p[n - 1] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rng_return(r, cache_only));
         return n;
 }
 
