@@ -12,18 +12,14 @@
 #include <sys/utsname.h>
 
 #include "bpf-emu.h"
+#include "bpf-insn.h"
 #include "bpf-program.h"
 #include "bpf-random.h"
 #include "macro.h"
 #include "seccomp-child.h"
 #include "syscall-table.h"
 
-#define S(code, k) BPF_STMT(code, k)
-#define J(code, k, jt, jf) BPF_JUMP(code, k, jt, jf)
-#define LD(off) S(BPF_LD | BPF_W | BPF_ABS, off)
-#define RET(k) S(BPF_RET | BPF_K, k)
 #define ALLOW RET(SECCOMP_RET_ALLOW)
-#define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
 
 #define DEFAULT_SEED UINT64_C(0x63616368652d6d6f)
 

@@ -8,13 +8,9 @@
 #include <linux/audit.h>
 
 #include "bpf-emu.h"
+#include "bpf-insn.h"
 #include "bpf-program.h"
 #include "macro.h"
-
-#define S(code, k) BPF_STMT(code, k)
-#define J(code, k, jt, jf) BPF_JUMP(code, k, jt, jf)
-#define LD(off) S(BPF_LD | BPF_W | BPF_ABS, off)
-#define RET(k) S(BPF_RET | BPF_K, k)
 
 static void assert_listing(const struct sock_filter *p, size_t n, Abi abi, const char *expected) {
         _cleanup_free_ char *text = bpf_disassemble(p, n, abi);
@@ -207,6 +203,21 @@ static void test_odd_programs(void **state) {
                        "   0: ld [0]                             ; nr\n"
                        "   1: jeq #2              jt 202  jf 2    ; open\n"
                        "   2: ja 4294967298\n");
+
+        /* codes no BPF machine knows, even where the low bits name an operation */
+        static const struct sock_filter q[] = {
+                S(BPF_ALU | BPF_NEG | BPF_X, 0),
+                S(BPF_JMP | BPF_JA | BPF_X, 1),
+                J(0x0100 | BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 0),
+                S(BPF_LDX | BPF_W | BPF_ABS, 4),
+                RET(SECCOMP_RET_ALLOW),
+        };
+        assert_listing(q, ELEMENTSOF(q), ABI_X86_64,
+                       "   0: .insn 0x008c, 0, 0, 0x00000000\n"
+                       "   1: .insn 0x000d, 0, 0, 0x00000001\n"
+                       "   2: .insn 0x0115, 0, 0, 0x00000002\n"
+                       "   3: .insn 0x0021, 0, 0, 0x00000004\n"
+                       "   4: ret #0x7fff0000                    ; ALLOW\n");
 }
 
 static void test_long_program(void **state) {

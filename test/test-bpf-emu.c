@@ -12,17 +12,11 @@
 #include <sys/syscall.h>
 
 #include "bpf-emu.h"
+#include "bpf-insn.h"
 #include "bpf-program.h"
 #include "bpf-random.h"
 #include "macro.h"
 #include "seccomp-child.h"
-
-#define S(code, k) BPF_STMT(code, k)
-#define J(code, k, jt, jf) BPF_JUMP(code, k, jt, jf)
-#define LD_NR S(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR)
-#define RET(k) S(BPF_RET | BPF_K, k)
-#define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
-#define TRAP(d) (SECCOMP_RET_TRAP | (d))
 
 /* An array literal and its length, for tables of programs. */
 #define PROG(...)                                                               \
@@ -226,7 +220,7 @@ static void test_jumps(void **state) {
                 S(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_ARCH),
                 J(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
                 RET(SECCOMP_RET_KILL_PROCESS),
-                LD_NR,
+                LD(SECCOMP_DATA_NR),
                 J(BPF_JMP | BPF_JEQ | BPF_K, 257, 0, 1),
                 RET(ERRNO(1)),
                 RET(SECCOMP_RET_ALLOW),
@@ -244,7 +238,7 @@ static void test_jumps(void **state) {
 
 static void test_returns(void **state) {
         static const struct sock_filter ret_k[] = { RET(0x12345678) };
-        static const struct sock_filter ret_a[] = { LD_NR, S(BPF_ALU | BPF_OR | BPF_K, SECCOMP_RET_ERRNO), S(BPF_RET | BPF_A, 0) };
+        static const struct sock_filter ret_a[] = { LD(SECCOMP_DATA_NR), S(BPF_ALU | BPF_OR | BPF_K, SECCOMP_RET_ERRNO), S(BPF_RET | BPF_A, 0) };
         unsigned steps = 99;
 
         /* returned verbatim, whatever the action */
@@ -300,10 +294,10 @@ static void test_chain(void **state) {
         static const struct sock_filter kill_process[] = { RET(SECCOMP_RET_KILL_PROCESS) };
         static const struct sock_filter kill_thread[] = { RET(SECCOMP_RET_KILL_THREAD) };
         static const struct sock_filter allow_data[] = { RET(SECCOMP_RET_ALLOW | 5) };
-        static const struct sock_filter trap[] = { LD_NR, RET(TRAP(3)) };
+        static const struct sock_filter trap[] = { LD(SECCOMP_DATA_NR), RET(TRAP(3)) };
         static const struct sock_filter log[] = { RET(SECCOMP_RET_LOG) };
         static const struct sock_filter unknown[] = { RET(0x7ffe0000) };
-        static const struct sock_filter allow[] = { LD_NR, S(BPF_MISC | BPF_TAX, 0), RET(SECCOMP_RET_ALLOW) };
+        static const struct sock_filter allow[] = { LD(SECCOMP_DATA_NR), S(BPF_MISC | BPF_TAX, 0), RET(SECCOMP_RET_ALLOW) };
 #define F(p) { p, ELEMENTSOF(p) }
         static const struct {
                 BpfFilterRef filters[3];
@@ -355,7 +349,7 @@ static const struct {
         { "jt past the end", PROG(J(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0), RET(1), RET(2)), -EINVAL },
         { "jf past the end", PROG(J(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 2), RET(1), RET(2)), -EINVAL },
         { "conditional jump last", PROG(RET(1), J(BPF_JMP | BPF_JSET | BPF_K, 0, 0, 0)), -EINVAL },
-        { "no final return", PROG(RET(1), LD_NR), -EINVAL },
+        { "no final return", PROG(RET(1), LD(SECCOMP_DATA_NR)), -EINVAL },
         { "return X", PROG(S(BPF_RET | BPF_X, 0)), -EINVAL },
         { "division by zero", PROG(S(BPF_ALU | BPF_DIV | BPF_K, 0), RET(0)), -EINVAL },
         { "division by X", PROG(S(BPF_ALU | BPF_DIV | BPF_X, 0), RET(0)), 0 },
@@ -573,7 +567,7 @@ static void test_run_matches_kernel(void **state) {
  * later filters of a chain can still be loaded. A is reset, so body starts as it would alone. */
 static size_t wrap_for_chain(const struct sock_filter *body, size_t n, struct sock_filter *out) {
         const struct sock_filter prefix[] = {
-                LD_NR,
+                LD(SECCOMP_DATA_NR),
                 J(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 1),
                 RET(SECCOMP_RET_ALLOW),
                 S(BPF_LD | BPF_IMM, 0),
@@ -619,7 +613,7 @@ static void test_chain_matches_kernel(void **state) {
 
                 for (size_t j = 0; j < conflicts[i].n; j++) {
                         const struct sock_filter p[] = {
-                                LD_NR,
+                                LD(SECCOMP_DATA_NR),
                                 J(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
                                 RET(conflicts[i].actions[j]),
                                 RET(SECCOMP_RET_ALLOW),

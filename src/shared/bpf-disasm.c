@@ -41,7 +41,7 @@ static void merge_into(PathState *states, size_t n, size_t target, const PathSta
 }
 
 static bool is_cond_jump(uint16_t code) {
-        if (BPF_CLASS(code) != BPF_JMP)
+        if (BPF_CLASS(code) != BPF_JMP || code > 0xff)
                 return false;
         switch (BPF_OP(code)) {
         case BPF_JEQ:
@@ -144,7 +144,7 @@ static void mnemonic(const struct sock_filter *f, size_t pc, char *buf, size_t s
 
         format_k(f->k, k, sizeof k);
 
-        switch (BPF_CLASS(code)) {
+        switch (code > 0xff ? UINT16_MAX : BPF_CLASS(code)) {
         case BPF_LD:
         case BPF_LDX: {
                 const char *ld = BPF_CLASS(code) == BPF_LD ? "ld" : "ldx";
@@ -177,9 +177,11 @@ static void mnemonic(const struct sock_filter *f, size_t pc, char *buf, size_t s
                 name = alu_name(code);
                 if (!name)
                         break;
-                if (BPF_OP(code) == BPF_NEG)
+                if (BPF_OP(code) == BPF_NEG) {
+                        if (code != (BPF_ALU | BPF_NEG))
+                                break;
                         snprintf(buf, size, "neg");
-                else if (BPF_SRC(code) == BPF_X)
+                } else if (BPF_SRC(code) == BPF_X)
                         snprintf(buf, size, "%s x", name);
                 else
                         snprintf(buf, size, "%s #%s", name, k);
@@ -188,9 +190,11 @@ static void mnemonic(const struct sock_filter *f, size_t pc, char *buf, size_t s
                 name = jump_name(code);
                 if (!name)
                         break;
-                if (BPF_OP(code) == BPF_JA)
+                if (BPF_OP(code) == BPF_JA) {
+                        if (code != (BPF_JMP | BPF_JA))
+                                break;
                         snprintf(buf, size, "ja %" PRIu64, (uint64_t) pc + 1 + f->k);
-                else if (BPF_SRC(code) == BPF_X)
+                } else if (BPF_SRC(code) == BPF_X)
                         snprintf(buf, size, "%s x", name);
                 else
                         snprintf(buf, size, "%s #%s", name, k);
@@ -230,7 +234,7 @@ static const char *nr_name(int abi, uint32_t nr) {
 }
 
 /* Follow the program forward (jumps only go forward) and note, for every instruction, what A and X
- * hold and which ABI the arch checks on the way there selected. Returns the comment for pc. */
+ * hold and which ABI the arch checks on the way there selected. Writes the comment for pc. */
 static void annotate(const struct sock_filter *insns, size_t n, size_t pc, PathState *states, Abi fallback,
                      char *comment, size_t size) {
         const struct sock_filter *f = insns + pc;
