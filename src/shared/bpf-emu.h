@@ -43,7 +43,8 @@ bool bpf_cache_allows(const struct sock_filter *insns, size_t n, uint32_t arch, 
 
 /* Whether the chain lets the kernel serve (arch, nr) from its cache: every filter must allow it.
  * Only ABIs the kernel caches are considered (the native ABI and its compat ABI, numbers below
- * the table's end; x32 never), see bpf_cache_abi(). */
+ * the table's end; x32 never), see bpf_cache_abi(). The host is abi_native(); on it, uretprobe
+ * and uprobe are always served from the cache, whatever the filters say (Linux 6.18). */
 bool bpf_chain_cache_allows(const BpfFilterRef *filters, size_t n, Abi abi, uint32_t nr);
 
 /* Whether the kernel keeps a cache bitmap for abi on a host whose native ABI is native. */
