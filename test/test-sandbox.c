@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "sandbox.h"
 #include "syscall-table.h"
@@ -62,7 +63,8 @@ static Sandbox *compile_case(const Case *c, Layout layout) {
         o.layout = layout;
         o.mdwe = c->mdwe;
         o.verify = true;
-        assert_int_equal(sandbox_compile(d, &o, &diag, &s), 0);
+        if (sandbox_compile(d, &o, &diag, &s) < 0)
+                fail_msg("%s (%s): failed to compile", c->directives, layout_to_string(layout));
         return s;
 }
 

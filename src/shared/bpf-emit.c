@@ -107,6 +107,70 @@ Target emit_jump(Emitter *e, uint16_t op, uint32_t k, Target t, Target f) {
         return TARGET_LABEL(emit_raw(e, BPF_JMP | op | BPF_K, (uint8_t) distance(e, pt), (uint8_t) distance(e, pf), k));
 }
 
+#define A_UNSET UINT32_MAX                  /* not reached yet */
+#define A_UNKNOWN (UINT32_MAX - 1)
+
+static void a_merge(uint32_t *state, size_t target, uint32_t a) {
+        if (state[target] == A_UNSET)
+                state[target] = a;
+        else if (state[target] != a)
+                state[target] = A_UNKNOWN;
+}
+
+static bool is_load_of(const struct sock_filter *insn, uint32_t a) {
+        return a < A_UNKNOWN && insn->code == (BPF_LD | BPF_W | BPF_ABS) && insn->k == a;
+}
+
+/* Where A already holds the word a jump's target loads, jump past the load. A forward pass
+ * (every jump goes forward) tracks which word of seccomp_data A holds before each instruction. */
+static int skip_redundant_loads(struct sock_filter *insns, size_t n) {
+        _cleanup_free_ uint32_t *state = malloc(n * sizeof(uint32_t));
+
+        if (!state)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                state[i] = A_UNSET;
+        state[0] = A_UNKNOWN;
+
+        for (size_t pc = 0; pc < n; pc++) {
+                struct sock_filter *insn = &insns[pc];
+                uint32_t a = state[pc];
+
+                if (a == A_UNSET)
+                        continue;       /* unreachable */
+
+                switch (BPF_CLASS(insn->code)) {
+                case BPF_LD:
+                        a_merge(state, pc + 1, BPF_MODE(insn->code) == BPF_ABS && BPF_SIZE(insn->code) == BPF_W ?
+                                insn->k : A_UNKNOWN);
+                        break;
+                case BPF_JMP:
+                        if (BPF_OP(insn->code) == BPF_JA) {
+                                if (is_load_of(&insns[pc + 1 + insn->k], a))
+                                        insn->k++;
+                                a_merge(state, pc + 1 + insn->k, a);
+                                break;
+                        }
+                        if (is_load_of(&insns[pc + 1 + insn->jt], a) && insn->jt < 255)
+                                insn->jt++;
+                        if (is_load_of(&insns[pc + 1 + insn->jf], a) && insn->jf < 255)
+                                insn->jf++;
+                        a_merge(state, pc + 1 + insn->jt, a);
+                        a_merge(state, pc + 1 + insn->jf, a);
+                        break;
+                case BPF_RET:
+                        break;
+                case BPF_ALU:
+                case BPF_MISC:
+                        a_merge(state, pc + 1, A_UNKNOWN);
+                        break;
+                default:        /* LDX, ST, STX leave A alone */
+                        a_merge(state, pc + 1, a);
+                }
+        }
+        return 0;
+}
+
 int emitter_finish(Emitter *e, BpfProgram *p) {
         if (e->error < 0)
                 return e->error;
@@ -119,6 +183,8 @@ int emitter_finish(Emitter *e, BpfProgram *p) {
                 e->code[i] = e->code[e->n - 1 - i];
                 e->code[e->n - 1 - i] = t;
         }
+        if (e->n > 0 && skip_redundant_loads(e->code, e->n) < 0)
+                return -ENOMEM;
         p->insns = TAKE_PTR(e->code);
         p->n = e->n;
         p->allocated = e->allocated;
@@ -132,24 +198,80 @@ void emitter_done(Emitter *e) {
         *e = (Emitter) {};
 }
 
-static Target emit_search_range(Emitter *e, const uint32_t *first, const Target *t, size_t lo, size_t hi) {
+typedef struct Search {
+        const uint32_t *first;
+        const Target *t;
+        const uint64_t *prefix;         /* prefix[i]: total weight of pieces before i; NULL: all equal */
+} Search;
+
+static uint64_t weight(const Search *s, size_t lo, size_t hi) {
+        return s->prefix ? s->prefix[hi + 1] - s->prefix[lo] : hi + 1 - lo;
+}
+
+static unsigned ceil_log2(size_t n) {
+        unsigned d = 0;
+
+        while (((size_t) 1 << d) < n)
+                d++;
+        return d;
+}
+
+/* Where to split [lo, hi]: the first piece of the right half. Both halves must still fit in
+ * depth - 1 comparisons, so no piece ends up deeper than in a balanced search; within that,
+ * the weights are balanced, which brings heavy pieces nearer the root. */
+static size_t split_point(const Search *s, size_t lo, size_t hi, unsigned depth) {
+        uint64_t total = weight(s, lo, hi), best_diff = UINT64_MAX;
+        size_t best = lo + (hi - lo + 1) / 2;
+
+        if (!s->prefix)
+                return best;
+        for (size_t m = lo + 1; m <= hi; m++) {
+                uint64_t left = weight(s, lo, m - 1), diff = left * 2 > total ? left * 2 - total : total - left * 2;
+
+                if (ceil_log2(m - lo) >= depth || ceil_log2(hi - m + 1) >= depth)
+                        continue;
+                if (diff < best_diff) {
+                        best_diff = diff;
+                        best = m;
+                }
+        }
+        return best;
+}
+
+static Target emit_search_range(Emitter *e, const Search *s, size_t lo, size_t hi, unsigned depth) {
         size_t mid;
         Target l, r;
 
         if (lo == hi)
-                return t[lo];
+                return s->t[lo];
 
         /* x == k, otherwise the same thing: one comparison. */
-        if (hi == lo + 2 && target_equal(t[lo], t[hi]) && first[lo + 2] - first[lo + 1] == 1)
-                return emit_jump(e, BPF_JEQ, first[lo + 1], t[lo + 1], t[lo]);
+        if (hi == lo + 2 && target_equal(s->t[lo], s->t[hi]) && s->first[lo + 2] - s->first[lo + 1] == 1)
+                return emit_jump(e, BPF_JEQ, s->first[lo + 1], s->t[lo + 1], s->t[lo]);
 
-        mid = lo + (hi - lo + 1) / 2;
-        r = emit_search_range(e, first, t, mid, hi);
-        l = emit_search_range(e, first, t, lo, mid - 1);
-        return emit_jump(e, BPF_JGE, first[mid], r, l);
+        mid = split_point(s, lo, hi, depth);
+        r = emit_search_range(e, s, mid, hi, depth - 1);
+        l = emit_search_range(e, s, lo, mid - 1, depth - 1);
+        return emit_jump(e, BPF_JGE, s->first[mid], r, l);
 }
 
 Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n) {
+        Search s = { first, t, NULL };
+
         assert(n > 0);
-        return emit_search_range(e, first, t, 0, n - 1);
+        return emit_search_range(e, &s, 0, n - 1, ceil_log2(n));
+}
+
+Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n) {
+        _cleanup_free_ uint64_t *prefix = calloc(n + 1, sizeof(uint64_t));
+        Search s = { first, t, prefix };
+
+        assert(n > 0);
+        if (!prefix) {
+                e->error = -ENOMEM;
+                return t[0];
+        }
+        for (size_t i = 0; i < n; i++)
+                prefix[i + 1] = prefix[i] + w[i];
+        return emit_search_range(e, &s, 0, n - 1, ceil_log2(n) + 1);
 }

@@ -43,6 +43,9 @@ Target emit_jump(Emitter *e, uint16_t op, uint32_t k, Target t, Target f);
  * t[i]. first[0] must be 0 and the pieces sorted; neighbours may share a target. */
 Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n);
 
+/* The same, keeping heavy pieces (w[i]: how often piece i is expected to run) near the root. */
+Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n);
+
 /* Make target a real instruction (emitting a RET for an action) and return its label. */
 Target emit_target(Emitter *e, Target t);
 

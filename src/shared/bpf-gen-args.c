@@ -144,6 +144,40 @@ static bool high_is_mixed(const Pieces *p, uint32_t h) {
         return false;
 }
 
+/* Search over a 64-bit argument whose boundaries all lie below 2^32: the low half first, since
+ * it decides most calls; only where the outcome for a zero high half differs from the outcome
+ * for every larger value (that of the last piece) is the high half loaded too. */
+static Target emit_pieces64_low_first(Emitter *e, unsigned arg, const Pieces *p, const Target *targets) {
+        _cleanup_free_ uint32_t *f = calloc(p->n, sizeof(uint32_t));
+        _cleanup_free_ Target *t = calloc(p->n, sizeof(Target)), *hi_checked = calloc(p->n, sizeof(Target));
+        int high = p->outcome[p->n - 1];
+
+        if (!f || !t || !hi_checked) {
+                e->error = -ENOMEM;
+                return TARGET_ACTION(SECCOMP_RET_KILL_PROCESS);
+        }
+        for (size_t i = 0; i < p->n; i++) {
+                int o = p->outcome[i];
+
+                f[i] = (uint32_t) p->first[i];
+                if (o == high)
+                        t[i] = targets[o];
+                else {
+                        /* One "high half is zero" check per outcome, shared. */
+                        size_t k = 0;
+                        while (k < i && p->outcome[k] != o)
+                                k++;
+                        if (k == i)
+                                hi_checked[i] = emit_insn(e, BPF_LD | BPF_W | BPF_ABS, ld_hi(arg),
+                                                          emit_jump(e, BPF_JEQ, 0, targets[o], targets[high]));
+                        else
+                                hi_checked[i] = hi_checked[k];
+                        t[i] = hi_checked[i];
+                }
+        }
+        return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, ld_lo(arg), emit_search(e, f, t, p->n));
+}
+
 /* Search over a 64-bit argument: first on the high half; a high value inside which the outcome
  * changes ("mixed") gets its own search on the low half. */
 static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Target *targets) {
@@ -233,6 +267,8 @@ static Target emit_range_group(Emitter *e, unsigned arg, unsigned bits, const Ar
         if (bits == 32)
                 return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, ld_lo(arg),
                                  emit_pieces32(e, p.first, p.outcome, p.n, targets));
+        if ((p.first[p.n - 1] >> 32) == 0)
+                return emit_pieces64_low_first(e, arg, &p, targets);
         return emit_pieces64(e, arg, &p, targets);
 }
 

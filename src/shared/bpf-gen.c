@@ -3,6 +3,7 @@
 /* Assembling the programs: arch dispatch, then per audit arch a search over spans of syscall
  * numbers with one outcome each (see bpf-gen.h). */
 
+#include "bpf-emu.h"
 #include "bpf-gen-internal.h"
 #include "syscall-table.h"
 
@@ -28,12 +29,27 @@ Layout layout_from_string(const char *s) {
         return _LAYOUT_INVALID;
 }
 
+static int u32_compare(const void *a, const void *b) {
+        uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+static size_t u32_unique(uint32_t *v, size_t n) {
+        size_t w = 0;
+
+        for (size_t i = 0; i < n; i++)
+                if (w == 0 || v[w - 1] != v[i])
+                        v[w++] = v[i];
+        return w;
+}
+
 /* A stretch of numbers, from first up to the next span's first, with one outcome. */
 typedef struct Span {
         uint32_t first;
         const Decision *decision;       /* argument checks, or NULL */
         uint32_t action;                /* when decision is NULL */
         unsigned bits;                  /* argument width of the ABI the numbers belong to */
+        uint64_t weight;                /* how often the filter is expected to run for these numbers */
 } Span;
 
 typedef struct Spans {
@@ -49,8 +65,18 @@ static bool span_same_outcome(const Span *a, const Span *b) {
         return a->bits == b->bits && (a->decision == b->decision || decision_equal(a->decision, b->decision));
 }
 
-static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision *d, unsigned bits) {
-        Span s = { .first = first, .bits = bits };
+/* Calls that never reach the filter (cached) weigh nothing, argument-checked calls run both
+ * filters every time, denied calls are rarer, and anything may happen at least once. */
+static uint64_t number_weight(const Policy *p, Abi abi, const Decision *d) {
+        if (d->n_rules > 0)
+                return 1024;
+        if (d->action != SECCOMP_RET_ALLOW)
+                return 8;
+        return bpf_cache_abi(p->native, abi) ? 0 : 1;
+}
+
+static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision *d, unsigned bits, uint64_t weight) {
+        Span s = { .first = first, .bits = bits, .weight = weight };
 
         if (d->n_rules == 0)
                 s.action = kind == PROGRAM_ARGFILTER ? SECCOMP_RET_ALLOW : d->action;
@@ -59,8 +85,10 @@ static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision
         else
                 s.decision = d;
 
-        if (sp->n > 0 && span_same_outcome(&sp->s[sp->n - 1], &s))
+        if (sp->n > 0 && span_same_outcome(&sp->s[sp->n - 1], &s)) {
+                sp->s[sp->n - 1].weight += weight;
                 return 0;
+        }
         if (!GREEDY_REALLOC(sp->s, sp->allocated, sp->n + 1))
                 return -ENOMEM;
         sp->s[sp->n++] = s;
@@ -75,17 +103,20 @@ static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi ab
         int r;
 
         if (lo < a->nr_first) {
-                r = spans_add(sp, kind, lo, &a->other, bits);
+                r = spans_add(sp, kind, lo, &a->other, bits, 1);
                 if (r < 0)
                         return r;
         }
         for (uint64_t nr = MAX(lo, a->nr_first); nr < table_end && nr <= hi; nr++) {
-                r = spans_add(sp, kind, (uint32_t) nr, &a->by_nr[nr - a->nr_first], bits);
+                const Decision *d = &a->by_nr[nr - a->nr_first];
+                bool assigned = syscall_from_nr(abi, (uint32_t) nr) >= 0;
+
+                r = spans_add(sp, kind, (uint32_t) nr, d, bits, assigned ? number_weight(p, abi, d) : 0);
                 if (r < 0)
                         return r;
         }
         if (table_end <= hi)
-                return spans_add(sp, kind, (uint32_t) MAX((uint64_t) lo, table_end), &a->other, bits);
+                return spans_add(sp, kind, (uint32_t) MAX((uint64_t) lo, table_end), &a->other, bits, 1);
         return 0;
 }
 
@@ -138,6 +169,7 @@ static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) 
         _cleanup_(spans_done) Spans sp = {};
         _cleanup_free_ uint32_t *first = NULL;
         _cleanup_free_ Target *t = NULL;
+        _cleanup_free_ uint64_t *w = NULL;
 
         if (spans_for_arch(&sp, kind, p, abi) < 0)
                 return out_of_memory(e);
@@ -146,11 +178,14 @@ static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) 
 
         first = calloc(sp.n, sizeof(uint32_t));
         t = calloc(sp.n, sizeof(Target));
-        if (!first || !t)
+        w = calloc(sp.n, sizeof(uint64_t));
+        if (!first || !t || !w)
                 return out_of_memory(e);
 
         emit_span_targets(e, &sp, first, t);
-        return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR, emit_search(e, first, t, sp.n));
+        for (size_t i = 0; i < sp.n; i++)
+                w[i] = MAX(sp.s[i].weight, (uint64_t) 1);
+        return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR, emit_search_weighted(e, first, t, w, sp.n));
 }
 
 /* The audit arches of the host, native first; x32 rides on x86-64's. */
@@ -189,6 +224,142 @@ static int gen_program(const Policy *p, ProgramKind kind, const char *name, BpfP
         if (r < 0)
                 return r;
         ret->name = strdup(name);
+        return ret->name ? 0 : -ENOMEM;
+}
+
+/* Numbers some ABI checks arguments for, sorted, without duplicates. */
+static int arg_numbers(const Policy *p, uint32_t **ret, size_t *ret_n) {
+        _cleanup_free_ uint32_t *u = NULL;
+        size_t n = 0, allocated = 0;
+
+        ABI_SET_FOREACH(abi, p->abis) {
+                const AbiPolicy *a = &p->abi[abi];
+
+                if (a->other.n_rules > 0)
+                        return -EINVAL;         /* numbers outside the table are never argument-checked */
+                for (uint32_t i = 0; i < a->n; i++)
+                        if (a->by_nr[i].n_rules > 0) {
+                                if (!GREEDY_REALLOC(u, allocated, n + 1))
+                                        return -ENOMEM;
+                                u[n++] = a->nr_first + i;
+                        }
+        }
+        qsort(u, n, sizeof(uint32_t), u32_compare);
+        n = u32_unique(u, n);
+        *ret = TAKE_PTR(u);
+        *ret_n = n;
+        return 0;
+}
+
+typedef struct BlockCache {
+        const Decision *decision;
+        unsigned bits;
+        Target label;
+} BlockCache;
+
+static bool decision_may_kill_process(const Decision *d) {
+        if (seccomp_action_compare(d->action, SECCOMP_RET_KILL_THREAD) < 0)
+                return true;
+        for (size_t i = 0; i < d->n_rules; i++)
+                if (seccomp_action_compare(d->rules[i].action, SECCOMP_RET_KILL_THREAD) < 0)
+                        return true;
+        return false;
+}
+
+/* Whether the block of the one ABI that checks nr may run for every arch: calls of the other
+ * host ABIs are all killed by the megafilter (SystemCallArchitectures=), which nothing the block
+ * returns can override, and unknown arches are killed too. */
+static bool arch_check_needed(const Policy *p, uint32_t nr, Abi *ret_only) {
+        Abi only = _ABI_INVALID;
+
+        ABI_SET_FOREACH(abi, p->abis) {
+                if (policy_abi_of(p, abi_info[abi].audit_arch, nr) != abi)
+                        continue;
+                if (policy_decision(p, abi, nr)->n_rules > 0) {
+                        if (only >= 0)
+                                return true;
+                        only = abi;
+                }
+        }
+        if (only < 0 || decision_may_kill_process(policy_decision(p, only, nr)))
+                return true;
+        ABI_SET_FOREACH(abi, p->abis)
+                if (abi != only && p->abi[abi].allowed &&
+                    (abi_info[abi].audit_arch != abi_info[only].audit_arch || policy_abi_of(p, abi_info[abi].audit_arch, nr) == abi))
+                        return true;
+        *ret_only = only;
+        return false;
+}
+
+static Target emit_block_cached(Emitter *e, const Decision *d, unsigned bits, BlockCache *cache, size_t *n_cache) {
+        for (size_t k = 0; k < *n_cache; k++)
+                if (cache[k].bits == bits && decision_equal(cache[k].decision, d))
+                        return cache[k].label;
+        cache[*n_cache] = (BlockCache) { d, bits, emit_target(e, emit_decision(e, d, bits)) };
+        return cache[(*n_cache)++].label;
+}
+
+/* The checks for number nr: load arch, then per ABI that checks nr's arguments, its block. */
+static Target emit_arg_number(Emitter *e, const Policy *p, uint32_t nr, BlockCache *cache, size_t *n_cache) {
+        Target chain = TARGET_ACTION(SECCOMP_RET_ALLOW);
+        Abi only;
+
+        if (!arch_check_needed(p, nr, &only))
+                return emit_block_cached(e, policy_decision(p, only, nr), abi_info[only].arg_bits, cache, n_cache);
+
+        for (Abi abi = _ABI_MAX; abi-- > 0;) {
+                const Decision *d;
+
+                if (!(p->abis & ABI_BIT(abi)) || policy_abi_of(p, abi_info[abi].audit_arch, nr) != abi)
+                        continue;
+                d = policy_decision(p, abi, nr);
+                if (d->n_rules == 0)
+                        continue;
+                chain = emit_jump(e, BPF_JEQ, abi_info[abi].audit_arch,
+                                  emit_block_cached(e, d, abi_info[abi].arg_bits, cache, n_cache), chain);
+        }
+        return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_ARCH, chain);
+}
+
+/* The argument filter, numbers first: every number no ABI checks arguments for is ALLOW after
+ * one search, whatever the arch; only the few others load the arch. */
+static int gen_argfilter(const Policy *p, BpfProgram *ret) {
+        _cleanup_(emitter_done) Emitter e = {};
+        _cleanup_free_ uint32_t *u = NULL, *first = NULL;
+        _cleanup_free_ Target *t = NULL;
+        _cleanup_free_ BlockCache *cache = NULL;
+        size_t n_u, n = 0, n_cache = 0;
+        int r;
+
+        r = arg_numbers(p, &u, &n_u);
+        if (r < 0)
+                return r;
+        first = calloc(2 * n_u + 1, sizeof(uint32_t));
+        t = calloc(2 * n_u + 1, sizeof(Target));
+        cache = calloc(n_u * _ABI_MAX + 1, sizeof(BlockCache));
+        if (!first || !t || !cache)
+                return -ENOMEM;
+
+        /* Pieces: ALLOW up to the first number, that number, ALLOW up to the next, … */
+        for (size_t i = 0; i < n_u; i++) {
+                if (n == 0 ? u[i] > 0 : u[i] > u[i - 1] + 1) {
+                        first[n] = n == 0 ? 0 : u[i - 1] + 1;
+                        t[n++] = TARGET_ACTION(SECCOMP_RET_ALLOW);
+                }
+                first[n] = u[i];
+                t[n++] = emit_target(&e, emit_arg_number(&e, p, u[i], cache, &n_cache));
+        }
+        if (n_u == 0 || u[n_u - 1] < UINT32_MAX) {
+                first[n] = n_u == 0 ? 0 : u[n_u - 1] + 1;
+                t[n++] = TARGET_ACTION(SECCOMP_RET_ALLOW);
+        }
+
+        emit_insn(&e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR, emit_search(&e, first, t, n));
+
+        r = emitter_finish(&e, ret);
+        if (r < 0)
+                return r;
+        ret->name = strdup("argfilter");
         return ret->name ? 0 : -ENOMEM;
 }
 
@@ -231,7 +402,7 @@ int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
         else {
                 r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", &progs[n++]);
                 if (r >= 0 && policy_has_rules(p))
-                        r = gen_program(p, PROGRAM_ARGFILTER, "argfilter", &progs[n++]);
+                        r = gen_argfilter(p, &progs[n++]);
         }
         if (r < 0) {
                 bpf_programs_free(progs, n);

@@ -18,11 +18,16 @@ typedef struct Builder {
         Diag *diag;
 
         CandList *cands[_ABI_MAX];      /* per ABI: one list per number in by_nr, then one for "other" */
+        Cand *cands_arena;              /* every candidate, lists threaded through it */
+        size_t n_cands, cands_allocated;
+        bool *assigned[_ABI_MAX];       /* per ABI, per number: a syscall has that number */
 
         /* The layer being described. */
         PolicyLayer layer;
         AbiSet layer_abis;              /* ABIs this layer is installed on */
-        LayerEntry *entries[_ABI_MAX];  /* per ABI, per number (same indexing as cands) */
+        LayerEntry *entries[_ABI_MAX];  /* per ABI, per number (same indexing as cands), reused */
+        uint32_t *touched[_ABI_MAX];    /* which entries the layer wrote */
+        size_t n_touched[_ABI_MAX], touched_allocated[_ABI_MAX];
         uint32_t layer_default;
         SourceLoc layer_default_loc;
         bool layer_other_set;
@@ -41,6 +46,7 @@ void layer_set_other(Builder *b, uint32_t action);
  * rule, as libseccomp adds it. Returns -EDOM (after a debug diagnostic) when the syscall does
  * not exist there, -ENOMEM. */
 int layer_syscall(Builder *b, Abi abi, const char *name, uint32_t action, SourceLoc loc);
+int layer_syscall_id(Builder *b, Abi abi, int id, uint32_t action, SourceLoc loc);
 
 /* A rule with argument comparisons (all must hold). -EDOM, -ENOMEM as above. */
 int layer_rule(Builder *b, Abi abi, const char *name, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc);

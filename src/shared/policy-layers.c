@@ -435,8 +435,10 @@ static int layer_lock_personality(Builder *b) {
                 persona = b->options && b->options->personality != PERSONALITY_INVALID ?
                         b->options->personality : PER_LINUX;
 
-        layer_begin(b, LAYER_LOCK_PERSONALITY, abis_unblocked(b), SECCOMP_RET_ALLOW, d->lock_personality.loc);
-        ABI_SET_FOREACH(abi, abis_unblocked(b)) {
+        AbiSet abis = abis_unblocked(b);
+
+        layer_begin(b, LAYER_LOCK_PERSONALITY, abis, SECCOMP_RET_ALLOW, d->lock_personality.loc);
+        ABI_SET_FOREACH(abi, abis) {
                 ArgCmp c = CMP(0, ARG_NE, persona);
                 bool dropped = false;
 
@@ -466,13 +468,15 @@ static int layer_syscall_list(Builder *b, PolicyLayer layer, const SyscallList *
         if (!syscall_list_active(l))
                 return 0;
 
-        layer_begin(b, layer, abis_unblocked(b), unlisted, default_loc);
+        AbiSet abis = abis_unblocked(b);
+
+        layer_begin(b, layer, abis, unlisted, default_loc);
         for (size_t id = 0; id < syscall_count(); id++) {
                 if (l->action[id] == SYSCALL_ABSENT)
                         continue;
-                ABI_SET_FOREACH(abi, abis_unblocked(b)) {
-                        r = tolerate_edom(layer_syscall(b, abi, syscall_name(id),
-                                                        list_entry_action(l->action[id], listed), l->loc[id]));
+                ABI_SET_FOREACH(abi, abis) {
+                        r = tolerate_edom(layer_syscall_id(b, abi, (int) id,
+                                                           list_entry_action(l->action[id], listed), l->loc[id]));
                         if (r < 0)
                                 return r;
                 }

@@ -14,11 +14,12 @@ struct Cand {
         SourceLoc loc;
         ArgCmp *cmp;                    /* NULL: unconditional */
         size_t n_cmp;
+        int32_t next;                   /* the next candidate of the same number, -1 at the end */
 };
 
+/* The candidates of one number: a list threaded through the builder's arena. */
 struct CandList {
-        Cand *c;
-        size_t n, allocated;
+        int32_t head, tail;
 };
 
 typedef struct LayerRule {
@@ -29,6 +30,7 @@ typedef struct LayerRule {
 } LayerRule;
 
 struct LayerEntry {
+        bool touched;                   /* listed in the builder's touched[] */
         bool uncond;                    /* an unconditional rule: it overrides every conditional one */
         uint32_t action;
         SourceLoc loc;
@@ -113,11 +115,13 @@ Abi policy_abi_of(const Policy *p, uint32_t arch, uint32_t nr) {
         ABI_SET_FOREACH(a, p->abis) {
                 if (abi_info[a].audit_arch != arch)
                         continue;
-                /* x86-64 and x32 share an audit arch; x32 numbers carry the x32 bit, except -1,
-                 * which a tracer uses to skip a call and which libseccomp keeps on x86-64. */
-                if (a == ABI_X86_64 && (nr & abi_info[ABI_X32].nr_bias) && nr != UINT32_MAX)
+                /* x86-64 and x32 share an audit arch. Like libseccomp, every number from the
+                 * x32 bit up is x32's, except -1, which a tracer uses to skip a call and which
+                 * libseccomp keeps on x86-64. */
+                if (a == ABI_X86_64 && nr >= abi_info[ABI_X32].nr_bias && nr != UINT32_MAX &&
+                    (p->abis & ABI_BIT(ABI_X32)))
                         continue;
-                if (a == ABI_X32 && (!(nr & abi_info[ABI_X32].nr_bias) || nr == UINT32_MAX))
+                if (a == ABI_X32 && (nr < abi_info[ABI_X32].nr_bias || nr == UINT32_MAX))
                         continue;
                 return a;
         }
@@ -152,16 +156,16 @@ bool abi_policy_has_rules(const AbiPolicy *a) {
 
 /* ---- candidates ---- */
 
-static int cand_add(CandList *l, uint32_t action, PolicyLayer layer, SourceLoc loc, const ArgCmp *cmp, size_t n_cmp) {
+static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, const ArgCmp *cmp, size_t n_cmp) {
         Cand *c;
 
         if (action == SECCOMP_RET_ALLOW)
                 return 0;       /* the least restrictive action never wins over anything */
-        if (!GREEDY_REALLOC(l->c, l->allocated, l->n + 1))
+        if (b->n_cands >= INT32_MAX || !GREEDY_REALLOC(b->cands_arena, b->cands_allocated, b->n_cands + 1))
                 return -ENOMEM;
 
-        c = &l->c[l->n];
-        *c = (Cand) { .action = action, .layer = layer, .loc = loc };
+        c = &b->cands_arena[b->n_cands];
+        *c = (Cand) { .action = action, .layer = b->layer, .loc = loc, .next = -1 };
         if (n_cmp > 0) {
                 c->cmp = malloc(n_cmp * sizeof(ArgCmp));
                 if (!c->cmp)
@@ -169,15 +173,13 @@ static int cand_add(CandList *l, uint32_t action, PolicyLayer layer, SourceLoc l
                 memcpy(c->cmp, cmp, n_cmp * sizeof(ArgCmp));
                 c->n_cmp = n_cmp;
         }
-        l->n++;
+        if (l->tail >= 0)
+                b->cands_arena[l->tail].next = (int32_t) b->n_cands;
+        else
+                l->head = (int32_t) b->n_cands;
+        l->tail = (int32_t) b->n_cands;
+        b->n_cands++;
         return 0;
-}
-
-static void cand_list_done(CandList *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->c[i].cmp);
-        free(l->c);
-        *l = (CandList) {};
 }
 
 /* More restrictive first; among equals the newer layer first, as the kernel keeps the first
@@ -191,30 +193,60 @@ static int cand_compare(const void *x, const void *y) {
         return (int) b->layer - (int) a->layer;
 }
 
-static int decision_from_cands(Decision *d, CandList *l) {
-        size_t n_rules = 0;
+/* The candidates of one number, in the kernel's order. */
+static size_t cands_sorted(const Builder *b, const CandList *cl, Cand *out, size_t max) {
+        size_t n = 0;
 
-        /* Stable order: a layer's own candidates keep the order its rules were given in. */
-        for (size_t i = 1; i < l->n; i++)
-                for (size_t j = i; j > 0 && cand_compare(&l->c[j - 1], &l->c[j]) > 0; j--) {
-                        Cand t = l->c[j];
-                        l->c[j] = l->c[j - 1];
-                        l->c[j - 1] = t;
+        for (int32_t i = cl->head; i >= 0 && n < max; i = b->cands_arena[i].next)
+                out[n++] = b->cands_arena[i];
+
+        /* Insertion sort, stable: a layer's own candidates keep the order its rules came in. */
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && cand_compare(&out[j - 1], &out[j]) > 0; j--) {
+                        Cand t = out[j];
+                        out[j] = out[j - 1];
+                        out[j - 1] = t;
                 }
+        return n;
+}
+
+static size_t cands_count(const Builder *b, const CandList *cl) {
+        size_t n = 0;
+
+        for (int32_t i = cl->head; i >= 0; i = b->cands_arena[i].next)
+                n++;
+        return n;
+}
+
+static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl) {
+        _cleanup_free_ Cand *heap = NULL;
+        Cand local[16], *c = local;
+        size_t n, n_rules = 0;
 
         *d = (Decision) { .action = SECCOMP_RET_ALLOW, .layer = LAYER_NONE };
-        for (size_t i = 0; i < l->n; i++) {
-                if (!l->c[i].cmp) {
-                        d->action = l->c[i].action;
-                        d->layer = l->c[i].layer;
-                        d->loc = l->c[i].loc;
+        n = cands_count(b, cl);
+        if (n == 0)
+                return 0;
+        if (n > ELEMENTSOF(local)) {
+                c = heap = calloc(n, sizeof(Cand));
+                if (!c)
+                        return -ENOMEM;
+        }
+        n = cands_sorted(b, cl, c, n);
+
+        /* The first unconditional candidate decides whatever no earlier rule matched. */
+        for (size_t i = 0; i < n; i++) {
+                if (!c[i].cmp) {
+                        d->action = c[i].action;
+                        d->layer = c[i].layer;
+                        d->loc = c[i].loc;
                         break;
                 }
                 n_rules++;
         }
 
         /* Rules at the end that give the fallback's action anyway change nothing. */
-        while (n_rules > 0 && l->c[n_rules - 1].action == d->action)
+        while (n_rules > 0 && c[n_rules - 1].action == d->action)
                 n_rules--;
         if (n_rules == 0)
                 return 0;
@@ -223,15 +255,13 @@ static int decision_from_cands(Decision *d, CandList *l) {
         if (!d->rules)
                 return -ENOMEM;
         for (size_t i = 0; i < n_rules; i++) {
-                Cand *c = &l->c[i];
+                ArgRule *r = &d->rules[i];
 
-                d->rules[i] = (ArgRule) {
-                        .cmp = TAKE_PTR(c->cmp),
-                        .n_cmp = c->n_cmp,
-                        .action = c->action,
-                        .layer = c->layer,
-                        .loc = c->loc,
-                };
+                *r = (ArgRule) { .n_cmp = c[i].n_cmp, .action = c[i].action, .layer = c[i].layer, .loc = c[i].loc };
+                r->cmp = malloc(c[i].n_cmp * sizeof(ArgCmp));
+                if (!r->cmp)
+                        return -ENOMEM;
+                memcpy(r->cmp, c[i].cmp, c[i].n_cmp * sizeof(ArgCmp));
                 d->n_rules++;
         }
         return 0;
@@ -243,18 +273,18 @@ static size_t abi_slots(const Policy *p, Abi abi) {
         return p->abi[abi].n + 1;       /* every number in the table's range, then "other" */
 }
 
-static void layer_entries_free(Builder *b, Abi abi) {
-        LayerEntry *e = b->entries[abi];
+static void entry_clear(LayerEntry *e) {
+        for (size_t j = 0; j < e->n_rules; j++)
+                free(e->rules[j].cmp);
+        free(e->rules);
+        *e = (LayerEntry) {};
+}
 
-        if (!e)
-                return;
-        for (size_t i = 0; i < abi_slots(b->policy, abi); i++) {
-                for (size_t j = 0; j < e[i].n_rules; j++)
-                        free(e[i].rules[j].cmp);
-                free(e[i].rules);
-        }
-        free(e);
-        b->entries[abi] = NULL;
+/* Forget everything the current layer said about abi. */
+static void layer_entries_clear(Builder *b, Abi abi) {
+        for (size_t i = 0; i < b->n_touched[abi]; i++)
+                entry_clear(&b->entries[abi][b->touched[abi][i]]);
+        b->n_touched[abi] = 0;
 }
 
 void layer_begin(Builder *b, PolicyLayer layer, AbiSet abis, uint32_t default_action, SourceLoc loc) {
@@ -271,19 +301,21 @@ void layer_set_other(Builder *b, uint32_t action) {
 }
 
 void layer_drop_abi(Builder *b, Abi abi) {
-        layer_entries_free(b, abi);
+        layer_entries_clear(b, abi);
         b->layer_abis &= ~ABI_BIT(abi);
 }
 
 static LayerEntry *layer_entry(Builder *b, Abi abi, uint32_t nr) {
-        const AbiPolicy *a = &b->policy->abi[abi];
+        uint32_t i = nr - b->policy->abi[abi].nr_first;
+        LayerEntry *e = &b->entries[abi][i];
 
-        if (!b->entries[abi]) {
-                b->entries[abi] = calloc(abi_slots(b->policy, abi), sizeof(LayerEntry));
-                if (!b->entries[abi])
+        if (!e->touched) {
+                if (!GREEDY_REALLOC(b->touched[abi], b->touched_allocated[abi], b->n_touched[abi] + 1))
                         return NULL;
+                b->touched[abi][b->n_touched[abi]++] = i;
+                e->touched = true;
         }
-        return &b->entries[abi][nr - a->nr_first];
+        return e;
 }
 
 static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
@@ -319,23 +351,30 @@ static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n
 
 /* The call numbers socketcall() and ipc() take for the calls they multiplex (linux/net.h,
  * linux/ipc.h); libseccomp adds a rule for them whenever a rule names the direct call. */
-static const struct {
+typedef struct Multiplexed {
         const char *name;
         bool ipc;
         uint32_t call;
-} multiplexed[] = {
-        { "socket", false, 1 },         { "bind", false, 2 },           { "connect", false, 3 },
-        { "listen", false, 4 },         { "accept", false, 5 },         { "getsockname", false, 6 },
-        { "getpeername", false, 7 },    { "socketpair", false, 8 },     { "send", false, 9 },
-        { "recv", false, 10 },          { "sendto", false, 11 },        { "recvfrom", false, 12 },
-        { "shutdown", false, 13 },      { "setsockopt", false, 14 },    { "getsockopt", false, 15 },
-        { "sendmsg", false, 16 },       { "recvmsg", false, 17 },       { "accept4", false, 18 },
-        { "recvmmsg", false, 19 },      { "sendmmsg", false, 20 },
-        { "semop", true, 1 },           { "semget", true, 2 },          { "semctl", true, 3 },
-        { "semtimedop", true, 4 },      { "msgsnd", true, 11 },         { "msgrcv", true, 12 },
-        { "msgget", true, 13 },         { "msgctl", true, 14 },         { "shmat", true, 21 },
-        { "shmdt", true, 22 },          { "shmget", true, 23 },         { "shmctl", true, 24 },
+} Multiplexed;
+
+/* Sorted by name. */
+static const Multiplexed multiplexed[] = {
+        { "accept", false, 5 },         { "accept4", false, 18 },       { "bind", false, 2 },
+        { "connect", false, 3 },        { "getpeername", false, 7 },    { "getsockname", false, 6 },
+        { "getsockopt", false, 15 },    { "listen", false, 4 },         { "msgctl", true, 14 },
+        { "msgget", true, 13 },         { "msgrcv", true, 12 },         { "msgsnd", true, 11 },
+        { "recv", false, 10 },          { "recvfrom", false, 12 },      { "recvmmsg", false, 19 },
+        { "recvmsg", false, 17 },       { "semctl", true, 3 },          { "semget", true, 2 },
+        { "semop", true, 1 },           { "semtimedop", true, 4 },      { "send", false, 9 },
+        { "sendmmsg", false, 20 },      { "sendmsg", false, 16 },       { "sendto", false, 11 },
+        { "setsockopt", false, 14 },    { "shmat", true, 21 },          { "shmctl", true, 24 },
+        { "shmdt", true, 22 },          { "shmget", true, 23 },         { "shutdown", false, 13 },
+        { "socket", false, 1 },         { "socketpair", false, 8 },
 };
+
+static int multiplexed_compare(const void *key, const void *m) {
+        return strcmp(key, ((const Multiplexed *) m)->name);
+}
 
 static int64_t abi_nr_of(Abi abi, const char *name) {
         int id = syscall_from_name(name);
@@ -343,60 +382,73 @@ static int64_t abi_nr_of(Abi abi, const char *name) {
         return id < 0 ? SYSCALL_NR_NONE : syscall_nr(abi, id);
 }
 
-static int layer_add(Builder *b, Abi abi, const char *name, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
+static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
         bool muxed = false;
+        LayerEntry *e;
         int64_t nr;
         int r;
 
         if (!(b->layer_abis & ABI_BIT(abi)))
                 return 0;
 
-        if (abi_info[abi].socketcall)
-                for (size_t i = 0; i < ELEMENTSOF(multiplexed); i++) {
-                        int64_t mux_nr;
-                        ArgCmp c = CMP(0, ARG_EQ, multiplexed[i].call);
-                        LayerEntry *e;
+        if (abi_info[abi].socketcall) {
+                const Multiplexed *m = bsearch(syscall_name(id), multiplexed, ELEMENTSOF(multiplexed),
+                                               sizeof(Multiplexed), multiplexed_compare);
+                int64_t mux_nr = m ? abi_nr_of(abi, m->ipc ? "ipc" : "socketcall") : SYSCALL_NR_NONE;
 
-                        if (!streq(multiplexed[i].name, name))
-                                continue;
+                if (mux_nr != SYSCALL_NR_NONE) {
+                        ArgCmp c = CMP(0, ARG_EQ, m->call);
+
                         /* libseccomp refuses argument rules on multiplexed calls; none of our
                          * layers makes one. */
                         if (n_cmp > 0)
                                 return -EINVAL;
-                        mux_nr = abi_nr_of(abi, multiplexed[i].ipc ? "ipc" : "socketcall");
-                        if (mux_nr == SYSCALL_NR_NONE)
-                                break;
-                        e = layer_entry(b, abi, mux_nr);
+                        e = layer_entry(b, abi, (uint32_t) mux_nr);
                         if (!e)
                                 return -ENOMEM;
                         r = entry_add(e, action, &c, 1, loc);
                         if (r < 0)
                                 return r;
                         muxed = true;
-                        break;
                 }
+        }
 
-        nr = abi_nr_of(abi, name);
+        nr = syscall_nr(abi, id);
         if (nr == SYSCALL_NR_NONE) {
                 if (muxed)
                         return 0;
                 return diag_log(b->diag, DIAG_DEBUG, &loc, EDOM, "%s: %s() does not exist on %s, skipping: %m",
-                                policy_layer_to_directive(b->layer), name, abi_to_name(abi));
+                                policy_layer_to_directive(b->layer), syscall_name(id), abi_to_name(abi));
         }
 
-        LayerEntry *e = layer_entry(b, abi, nr);
+        e = layer_entry(b, abi, (uint32_t) nr);
         if (!e)
                 return -ENOMEM;
         return entry_add(e, action, cmp, n_cmp, loc);
 }
 
+static int name_to_id(const char *name) {
+        int id = syscall_from_name(name);
+
+        /* Our layers only name syscalls of our own tables. */
+        return id < 0 ? -EINVAL : id;
+}
+
+int layer_syscall_id(Builder *b, Abi abi, int id, uint32_t action, SourceLoc loc) {
+        return layer_add(b, abi, id, action, NULL, 0, loc);
+}
+
 int layer_syscall(Builder *b, Abi abi, const char *name, uint32_t action, SourceLoc loc) {
-        return layer_add(b, abi, name, action, NULL, 0, loc);
+        int id = name_to_id(name);
+
+        return id < 0 ? id : layer_add(b, abi, id, action, NULL, 0, loc);
 }
 
 int layer_rule(Builder *b, Abi abi, const char *name, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
+        int id = name_to_id(name);
+
         assert(n_cmp > 0);
-        return layer_add(b, abi, name, action, cmp, n_cmp, loc);
+        return id < 0 ? id : layer_add(b, abi, id, action, cmp, n_cmp, loc);
 }
 
 static ArgOp arg_op_negate(ArgOp op) {
@@ -427,35 +479,51 @@ static int layer_default_cand(Builder *b, CandList *l, const LayerEntry *e, uint
                 neg[i] = e->rules[i].cmp[0];
                 neg[i].op = arg_op_negate(neg[i].op);
         }
-        return cand_add(l, action, b->layer, b->layer_default_loc, neg, e->n_rules);
+        return cand_add(b, l, action, b->layer_default_loc, neg, e->n_rules);
+}
+
+/* The candidates one number gets from the current layer. */
+static int layer_slot_end(Builder *b, Abi abi, size_t i) {
+        const AbiPolicy *a = &b->policy->abi[abi];
+        const LayerEntry *e = &b->entries[abi][i];
+        CandList *l = &b->cands[abi][i];
+        bool unassigned = i == a->n || !b->assigned[abi][i];
+        uint32_t def = unassigned && b->layer_other_set ? b->layer_other : b->layer_default;
+        int r = 0;
+
+        if (e->uncond)
+                return cand_add(b, l, e->action, e->loc, NULL, 0);
+        if (e->n_rules == 0)
+                return cand_add(b, l, def, b->layer_default_loc, NULL, 0);
+
+        for (size_t j = 0; j < e->n_rules && r >= 0; j++)
+                r = cand_add(b, l, e->rules[j].action, e->rules[j].loc, e->rules[j].cmp, e->rules[j].n_cmp);
+        if (r >= 0)
+                r = layer_default_cand(b, l, e, def);
+        return r;
 }
 
 int layer_end(Builder *b) {
+        /* Most layers allow by default: only the numbers they named need looking at. */
+        bool sparse = b->layer_default == SECCOMP_RET_ALLOW &&
+                (!b->layer_other_set || b->layer_other == SECCOMP_RET_ALLOW);
         int r = 0;
 
         ABI_SET_FOREACH(abi, b->layer_abis) {
-                const AbiPolicy *a = &b->policy->abi[abi];
-
-                for (size_t i = 0; i < abi_slots(b->policy, abi) && r >= 0; i++) {
-                        const LayerEntry *e = b->entries[abi] ? &b->entries[abi][i] : NULL;
-                        CandList *l = &b->cands[abi][i];
-                        bool unassigned = i == a->n || syscall_from_nr(abi, a->nr_first + i) < 0;
-                        uint32_t def = unassigned && b->layer_other_set ? b->layer_other : b->layer_default;
-
-                        if (e && e->uncond)
-                                r = cand_add(l, e->action, b->layer, e->loc, NULL, 0);
-                        else if (e && e->n_rules > 0) {
-                                for (size_t j = 0; j < e->n_rules && r >= 0; j++)
-                                        r = cand_add(l, e->rules[j].action, b->layer, e->rules[j].loc,
-                                                     e->rules[j].cmp, e->rules[j].n_cmp);
-                                if (r >= 0)
-                                        r = layer_default_cand(b, l, e, def);
-                        } else
-                                r = cand_add(l, def, b->layer, b->layer_default_loc, NULL, 0);
-                }
-                layer_entries_free(b, abi);
+                if (sparse)
+                        for (size_t i = 0; i < b->n_touched[abi] && r >= 0; i++)
+                                r = layer_slot_end(b, abi, b->touched[abi][i]);
+                else
+                        for (size_t i = 0; i < abi_slots(b->policy, abi) && r >= 0; i++)
+                                r = layer_slot_end(b, abi, i);
+                if (r < 0)
+                        return r;
         }
-        return r;
+
+        for (Abi abi = 0; abi < _ABI_MAX; abi++)
+                if (b->entries[abi])
+                        layer_entries_clear(b, abi);
+        return 0;
 }
 
 /* ---- the policy ---- */
@@ -484,14 +552,17 @@ static void builder_done(Builder *b) {
         if (!b->policy)
                 return;
         for (Abi abi = 0; abi < _ABI_MAX; abi++) {
-                layer_entries_free(b, abi);
-                if (!b->cands[abi])
-                        continue;
-                for (size_t i = 0; i < abi_slots(b->policy, abi); i++)
-                        cand_list_done(&b->cands[abi][i]);
+                if (b->entries[abi]) {
+                        layer_entries_clear(b, abi);
+                        free(b->entries[abi]);
+                }
+                free(b->touched[abi]);
                 free(b->cands[abi]);
-                b->cands[abi] = NULL;
+                free(b->assigned[abi]);
         }
+        for (size_t i = 0; i < b->n_cands; i++)
+                free(b->cands_arena[i].cmp);
+        free(b->cands_arena);
 }
 
 static int abi_policies_alloc(Builder *b) {
@@ -505,9 +576,18 @@ static int abi_policies_alloc(Builder *b) {
                 a->nr_first = syscall_nr_min(abi);
                 a->n = syscall_nr_max(abi) - a->nr_first + 1;
                 a->by_nr = calloc(a->n, sizeof(Decision));
-                b->cands[abi] = calloc(a->n + 1, sizeof(CandList));
-                if (!a->by_nr || !b->cands[abi])
+                b->cands[abi] = malloc((a->n + 1) * sizeof(CandList));
+                b->entries[abi] = calloc(a->n + 1, sizeof(LayerEntry));
+                b->assigned[abi] = calloc(a->n + 1, sizeof(bool));
+                if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->assigned[abi])
                         return -ENOMEM;
+                for (uint32_t i = 0; i <= a->n; i++)
+                        b->cands[abi][i] = (CandList) { .head = -1, .tail = -1 };
+                for (size_t id = 0; id < syscall_count(); id++) {
+                        int64_t nr = syscall_nr(abi, (int) id);
+                        if (nr != SYSCALL_NR_NONE)
+                                b->assigned[abi][nr - a->nr_first] = true;
+                }
         }
         return 0;
 }
@@ -519,7 +599,7 @@ static int decisions_merge(Builder *b) {
                 AbiPolicy *a = &p->abi[abi];
 
                 for (uint32_t i = 0; i <= a->n; i++) {
-                        int r = decision_from_cands(i < a->n ? &a->by_nr[i] : &a->other, &b->cands[abi][i]);
+                        int r = decision_from_cands(b, i < a->n ? &a->by_nr[i] : &a->other, &b->cands[abi][i]);
                         if (r < 0)
                                 return r;
                 }
