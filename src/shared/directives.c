@@ -86,30 +86,36 @@ static int parse_bool_setting(BoolSetting *b, const UnitEntry *e, Diag *diag) {
         return 0;
 }
 
-#define BOOL_FIELD(name, field) { name, offsetof(Directives, field) }
-static const struct {
-        const char *key;
-        size_t offset;
-} bool_settings[] = {
-        BOOL_FIELD("MemoryDenyWriteExecute", memory_deny_write_execute),
-        BOOL_FIELD("LockPersonality", lock_personality),
-        BOOL_FIELD("RestrictRealtime", restrict_realtime),
-        BOOL_FIELD("RestrictSUIDSGID", restrict_suid_sgid),
-        BOOL_FIELD("ProtectKernelModules", protect_kernel_modules),
-        BOOL_FIELD("ProtectKernelLogs", protect_kernel_logs),
-        BOOL_FIELD("ProtectKernelTunables", protect_kernel_tunables),
-        BOOL_FIELD("ProtectClock", protect_clock),
-        BOOL_FIELD("ProtectHostname", protect_hostname),
-        BOOL_FIELD("PrivateDevices", private_devices),
-        BOOL_FIELD("NoNewPrivileges", no_new_privileges),
+#define BOOL_DIRECTIVE(name, field) { name, offsetof(Directives, field) }
+const BoolDirective bool_directives[] = {
+        BOOL_DIRECTIVE("PrivateDevices", private_devices),
+        BOOL_DIRECTIVE("ProtectClock", protect_clock),
+        BOOL_DIRECTIVE("ProtectKernelTunables", protect_kernel_tunables),
+        BOOL_DIRECTIVE("ProtectKernelModules", protect_kernel_modules),
+        BOOL_DIRECTIVE("ProtectKernelLogs", protect_kernel_logs),
+        BOOL_DIRECTIVE("NoNewPrivileges", no_new_privileges),
+        BOOL_DIRECTIVE("LockPersonality", lock_personality),
+        BOOL_DIRECTIVE("MemoryDenyWriteExecute", memory_deny_write_execute),
+        BOOL_DIRECTIVE("RestrictRealtime", restrict_realtime),
+        BOOL_DIRECTIVE("RestrictSUIDSGID", restrict_suid_sgid),
+        BOOL_DIRECTIVE("ProtectHostname", protect_hostname),
+        {}
 };
+
+const BoolSetting *directives_get_bool(const Directives *d, const char *key) {
+        for (const BoolDirective *b = bool_directives; b->key; b++)
+                if (streq(b->key, key))
+                        return (const BoolSetting *) ((const char *) d + b->offset);
+        return NULL;
+}
 
 static int apply_service_key(Directives *d, const UnitFile *u, const UnitEntry *e, Diag *diag) {
         const char *k = e->key;
 
-        for (size_t i = 0; i < ELEMENTSOF(bool_settings); i++)
-                if (streq(k, bool_settings[i].key))
-                        return parse_bool_setting((BoolSetting *) ((char *) d + bool_settings[i].offset), e, diag);
+        const BoolSetting *b = directives_get_bool(d, k);
+
+        if (b)
+                return parse_bool_setting((BoolSetting *) b, e, diag);
 
         if (streq(k, "SystemCallFilter"))
                 return parse_syscall_filter(d, e, diag);

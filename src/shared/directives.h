@@ -93,6 +93,16 @@ typedef struct Directives {
         bool working_directory_missing_ok;      /* "-" prefix */
 } Directives;
 
+/* The boolean directives, by key: where each lives in Directives. NULL-terminated. */
+typedef struct BoolDirective {
+        const char *key;
+        size_t offset;
+} BoolDirective;
+extern const BoolDirective bool_directives[];
+
+/* The boolean directive called key (e.g. "MemoryDenyWriteExecute"), or NULL. */
+const BoolSetting *directives_get_bool(const Directives *d, const char *key);
+
 int directives_new(Directives **ret);
 Directives *directives_free(Directives *d);
 DEFINE_POINTER_CLEANUP(Directives, directives_free);

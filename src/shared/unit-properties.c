@@ -113,32 +113,8 @@ static int format_namespaces(const Directives *d, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static const BoolSetting *bool_property(const Directives *d, const char *name) {
-        static const struct {
-                const char *name;
-                size_t offset;
-        } table[] = {
-                { "PrivateDevices", offsetof(Directives, private_devices) },
-                { "ProtectClock", offsetof(Directives, protect_clock) },
-                { "ProtectKernelTunables", offsetof(Directives, protect_kernel_tunables) },
-                { "ProtectKernelModules", offsetof(Directives, protect_kernel_modules) },
-                { "ProtectKernelLogs", offsetof(Directives, protect_kernel_logs) },
-                { "NoNewPrivileges", offsetof(Directives, no_new_privileges) },
-                { "LockPersonality", offsetof(Directives, lock_personality) },
-                { "MemoryDenyWriteExecute", offsetof(Directives, memory_deny_write_execute) },
-                { "RestrictRealtime", offsetof(Directives, restrict_realtime) },
-                { "RestrictSUIDSGID", offsetof(Directives, restrict_suid_sgid) },
-                { "ProtectHostname", offsetof(Directives, protect_hostname) },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (streq(table[i].name, name))
-                        return (const BoolSetting *) ((const char *) d + table[i].offset);
-        return NULL;
-}
-
 int sandbox_property_format(const Directives *d, const char *name, char **ret) {
-        const BoolSetting *b = bool_property(d, name);
+        const BoolSetting *b = directives_get_bool(d, name);
 
         if (b)
                 *ret = strdup(b->value ? "yes" : "no");
