@@ -20,7 +20,7 @@ PYTHONHASHSEED=2 "$python" "$root/tools/gen-tables.py" --data "$data" --output "
 diff -r "$tmp/a" "$tmp/b"
 
 (cd "$tmp/a" && ls -- *.gen.c) >"$tmp/generated"
-(cd "$root/src/shared" && ls -- *.gen.c) >"$tmp/committed"
+(cd "$root/src/shared" && ls -- *.gen.c | grep -v "^unit-keys.gen.c$") >"$tmp/committed"  # unit-keys.gen.c: tools/gen-unit-keys.py
 diff -u "$tmp/committed" "$tmp/generated"
 
 status=0

@@ -9,24 +9,13 @@
 #include "directives-internal.h"
 
 int parse_exec_start(Directives *d, const UnitFile *u, const UnitEntry *e, Diag *diag) {
-        _cleanup_free_ char *k = NULL;
-        int r;
-
         if (isempty(e->value)) {
                 exec_command_free_many(d->exec_start, d->n_exec_start);
                 d->exec_start = NULL;
                 d->n_exec_start = 0;
                 return 0;
         }
-
-        r = unit_specifier_expand(u, e->value, &k);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return diag_log(diag, DIAG_WARNING, &e->loc, r,
-                                "Failed to resolve unit specifiers in %s, ignoring: %m", e->value), 0;
-
-        return exec_command_parse(k, e->loc, diag, &d->exec_start, &d->n_exec_start);
+        return exec_command_parse(e->value, u, e->loc, diag, &d->exec_start, &d->n_exec_start);
 }
 
 static const char *const service_type_names[_SERVICE_TYPE_MAX] = {

@@ -160,7 +160,7 @@ int directives_apply(Directives *d, const UnitFile *u, const UnitEntry *e, Diag 
                 return 0;
 
         return diag_log(diag, DIAG_WARNING, &e->loc, 0,
-                        "Unknown key name '%s' in section '%s', ignoring.", e->key, e->section), 0;
+                        "Unknown key '%s' in section [%s], ignoring.", e->key, e->section), 0;
 }
 
 int directives_apply_unit(Directives *d, const UnitFile *u, Diag *diag) {

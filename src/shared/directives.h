@@ -49,6 +49,7 @@ typedef enum ServiceType {
         SERVICE_NOTIFY,
         SERVICE_IDLE,
         _SERVICE_TYPE_MAX,
+        _SERVICE_TYPE_INVALID = -EINVAL,
 } ServiceType;
 
 #define PERSONALITY_INVALID 0xffffffffUL

@@ -21,11 +21,14 @@ typedef struct ExecCommand {
         SourceLoc loc;
 } ExecCommand;
 
-/* Parse one ExecStart= value (after specifier expansion) into commands, appending to (*cmds, *n).
- * Like systemd: words split with quotes and C escapes, a lone ";" separates commands, prefixes
- * "-@:+!" (and "!!") before the path. Bad syntax is reported to d at loc and the value ignored
- * (returns 0); only -ENOMEM is returned as an error. */
-int exec_command_parse(const char *value, SourceLoc loc, Diag *d, ExecCommand **cmds, size_t *n);
+typedef struct UnitFile UnitFile;
+
+/* Parse one ExecStart= value into commands, appending to (*cmds, *n). Like systemd: words split
+ * with quotes and C escapes, then unit specifiers expanded in each (u may be NULL: none), a lone
+ * ";" separates commands, "\;" is a literal ";", prefixes "-@:+!" (and "!!") before the path.
+ * A bad command is an error that makes the unit unusable (-ENOEXEC, after an error diagnostic),
+ * unless it has the "-" prefix: then a warning and it is left out. -ENOMEM. */
+int exec_command_parse(const char *value, const UnitFile *u, SourceLoc loc, Diag *d, ExecCommand **cmds, size_t *n);
 
 void exec_command_done(ExecCommand *c);
 void exec_command_free_many(ExecCommand *c, size_t n);

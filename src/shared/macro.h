@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,17 @@ static inline const char *strna(const char *s) {
 static inline const char *startswith(const char *s, const char *prefix) {
         size_t l = strlen(prefix);
         return strncmp(s, prefix, l) == 0 ? s + l : NULL;
+}
+
+static inline bool endswith_char(const char *s, char c) {
+        size_t n = strlen(s);
+        return n > 0 && s[n - 1] == c;
+}
+
+/* The last component of a path: what follows the last '/'. */
+static inline const char *basename_of(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return slash ? slash + 1 : path;
 }
 
 /* Take ownership of a pointer: returns it and clears the source. */

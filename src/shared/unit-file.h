@@ -16,7 +16,7 @@ typedef struct UnitEntry {
         SourceLoc loc;
 } UnitEntry;
 
-typedef struct UnitFile {
+struct UnitFile {
         char *name;                     /* unit name, e.g. "getty@tty1.service" (an instance, not the template) */
         char *path;                     /* the fragment that was read, NULL if the unit came from assignments only */
         char **dropins;                 /* drop-in files applied, in the order they were applied */
@@ -24,7 +24,8 @@ typedef struct UnitFile {
         UnitEntry *entries;             /* in application order: fragment, then drop-ins */
         size_t n_entries;
         size_t allocated;
-} UnitFile;
+};
+typedef struct UnitFile UnitFile;
 
 typedef enum UnitLoadFlags {
         UNIT_LOAD_USER = 1 << 0,        /* search the user unit directories instead of the system ones */
