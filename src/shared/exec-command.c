@@ -271,15 +271,15 @@ static int parse_one(const char **p, const UnitFile *u, SourceLoc loc, Diag *d, 
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return exec_fault(d, loc, ignore, r, "Failed to resolve unit specifiers in command line%s: %s", f);
+                return exec_fault(d, loc, ignore, r, "Failed to resolve unit specifiers in '%2$s'%1$s: %m", f);
         if (isempty(path))
-                return exec_fault(d, loc, ignore, 0, "Empty path in command line%s: '%s'", rvalue);
+                return exec_fault(d, loc, ignore, 0, "Empty path in command line%1$s: '%2$s'", rvalue);
         if (!string_is_safe(path))
-                return exec_fault(d, loc, ignore, 0, "Executable name contains special characters%s: %s", path);
+                return exec_fault(d, loc, ignore, 0, "Executable name contains special characters%1$s: %2$s", path);
         if (endswith_char(path, '/'))
-                return exec_fault(d, loc, ignore, 0, "Executable path specifies a directory%s: %s", path);
+                return exec_fault(d, loc, ignore, 0, "Executable path specifies a directory%1$s: %2$s", path);
         if (!executable_valid(path))
-                return exec_fault(d, loc, ignore, 0, "Neither a valid executable name nor an absolute path%s: %s", path);
+                return exec_fault(d, loc, ignore, 0, "Neither a valid executable name nor an absolute path%1$s: %2$s", path);
 
         if (!separate_argv0 && strv_extend(&argv, path) < 0)
                 return -ENOMEM;
@@ -304,20 +304,20 @@ static int parse_one(const char **p, const UnitFile *u, SourceLoc loc, Diag *d, 
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return exec_fault(d, loc, ignore, r, "Unbalanced quoting or bad escape%s: \"%s\"", rvalue);
+                        return exec_fault(d, loc, ignore, r, "Unbalanced quoting or bad escape%1$s: \"%2$s\"", rvalue);
                 if (r == 0)
                         break;
                 r = expand(u, word, &resolved);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return exec_fault(d, loc, ignore, r, "Failed to resolve unit specifiers in %s: %s", word);
+                        return exec_fault(d, loc, ignore, r, "Failed to resolve unit specifiers in %2$s%1$s: %m", word);
                 if (strv_push(&argv, resolved) < 0)
                         return -ENOMEM;
         }
 
         if (!argv || !argv[0])
-                return exec_fault(d, loc, ignore, 0, "Empty executable name or zeroeth argument%s: %s", rvalue);
+                return exec_fault(d, loc, ignore, 0, "Empty executable name or zeroeth argument%1$s: %2$s", rvalue);
 
         *cmd = (ExecCommand) { .path = TAKE_PTR(path), .argv = TAKE_PTR(argv), .flags = flags, .loc = loc };
         return 1;
