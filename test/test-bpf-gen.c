@@ -128,6 +128,71 @@ static void test_example_units(void **state) {
         assert_true(units_checked > 0);
 }
 
+/* The figures of the shipped example units, exact: filters, cache coverage and the instructions
+ * every argument-checked syscall runs. They change only when the code generator does. */
+typedef struct Figure {
+        const char *syscall;
+        unsigned steps;
+} Figure;
+
+static void check_figures(const char *unit, size_t megafilter, size_t argfilter, size_t cached,
+                          size_t arg_checked, size_t denied, unsigned denied_max, const Figure *figures) {
+        _cleanup_(unit_file_freep) UnitFile *u = NULL;
+        _cleanup_(directives_freep) Directives *d = NULL;
+        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_free_ char *path = NULL;
+        CompileOptions o = COMPILE_OPTIONS_DEFAULT;
+        BpfFilterRef refs[2];
+        AbiStats st;
+
+        assert_true(asprintf(&path, "%s/units/%s", getenv("MEGAFILTER_SOURCE_ROOT") ?: ".", unit) > 0);
+        assert_int_equal(unit_file_load(path, 0, NULL, &u), 0);
+        assert_int_equal(directives_new(&d), 0);
+        assert_int_equal(directives_apply_unit(d, u, NULL), 0);
+        o.native = ABI_X86_64;
+        o.mdwe = MDWE_PRCTL;
+        o.personality = PER_LINUX;
+        assert_int_equal(sandbox_compile(d, &o, NULL, &s), 0);
+
+        assert_int_equal(s->n_progs, 2);
+        assert_int_equal(s->progs[0].n, megafilter);
+        assert_int_equal(s->progs[1].n, argfilter);
+        for (size_t i = 0; i < 2; i++)
+                refs[i] = (BpfFilterRef) { s->progs[i].insns, s->progs[i].n };
+
+        assert_int_equal(filter_stats_abi(refs, 2, ABI_X86_64, ABI_X86_64, s->policy, &st), 0);
+        assert_int_equal(st.count[CLASS_CACHED], cached);
+        assert_int_equal(st.count[CLASS_ALLOWED], 0);
+        assert_int_equal(st.count[CLASS_ARG_CHECKED], arg_checked);
+        assert_int_equal(st.count[CLASS_DENIED], denied);
+        assert_int_equal(st.steps_max[CLASS_DENIED], denied_max);
+        for (const Figure *f = figures; f->syscall; f++) {
+                bool found = false;
+
+                for (size_t i = 0; i < st.n_costs; i++)
+                        if (st.costs[i].id == syscall_from_name(f->syscall)) {
+                                if (st.costs[i].steps != f->steps)
+                                        fail_msg("%s: %s runs %u instructions, expected %u", unit, f->syscall,
+                                                 st.costs[i].steps, f->steps);
+                                found = true;
+                        }
+                assert_true(found);
+        }
+        abi_stats_done(&st);
+}
+
+static void test_shipped_unit_figures(void **state) {
+        check_figures("webapp.service", 99, 73, 275, 15, 95, 19, (const Figure[]) {
+                { "read", 0 }, { "openat", 19 }, { "open", 17 }, { "socket", 21 }, { "clone", 16 },
+                { "unshare", 17 }, { "personality", 19 }, { "chmod", 16 }, { "fchmodat2", 21 },
+                { "mkdir", 15 }, { "mount", 17 }, { "setns", 19 }, { "sched_setscheduler", 19 },
+                {} });
+        check_figures("fully-hardened.service", 99, 89, 275, 15, 95, 19, (const Figure[]) {
+                { "read", 0 }, { "openat", 19 }, { "socket", 22 }, { "clone", 16 }, { "personality", 19 },
+                { "mount", 17 }, { "settimeofday", 17 }, { "init_module", 17 },
+                {} });
+}
+
 static void test_real_units(void **state) {
         units_checked = 0;
         check_dir("/lib/systemd/system", true);
@@ -138,6 +203,7 @@ static void test_real_units(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_example_units),
+                cmocka_unit_test(test_shipped_unit_figures),
                 cmocka_unit_test(test_real_units),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
