@@ -174,13 +174,8 @@ int split_words(const char *s, bool cunescape, char ***ret) {
                 if (strv_push(&l, w) < 0)
                         return -ENOMEM;
         }
-        if (!l) {
-                l = calloc(1, sizeof(char *));
-                if (!l)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
+        *ret = strv_or_empty(TAKE_PTR(l));
+        return *ret ? 0 : -ENOMEM;
 }
 
 void exec_command_done(ExecCommand *c) {
@@ -195,12 +190,6 @@ void exec_command_free_many(ExecCommand *c, size_t n) {
         free(c);
 }
 
-static bool string_is_safe(const char *s) {
-        for (const unsigned char *t = (const unsigned char *) s; *t; t++)
-                if (*t < ' ' || strchr("\"'\\\x7f", *t))
-                        return false;
-        return true;
-}
 
 /* An absolute path, or a plain file name to look up in $PATH. */
 static bool executable_valid(const char *path) {
@@ -409,11 +398,6 @@ int exec_command_expand_env(char * const *argv, char * const *env, char ***ret) 
                 if (!x || strv_push(&l, x) < 0)
                         return -ENOMEM;
         }
-        if (!l) {
-                l = calloc(1, sizeof(char *));
-                if (!l)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
+        *ret = strv_or_empty(TAKE_PTR(l));
+        return *ret ? 0 : -ENOMEM;
 }

@@ -61,6 +61,9 @@ static inline const char *basename_of(const char *path) {
         return slash ? slash + 1 : path;
 }
 
+/* No quotes, backslashes or control characters: systemd's string_is_safe(). */
+bool string_is_safe(const char *s);
+
 /* Take ownership of a pointer: returns it and clears the source. */
 #define TAKE_PTR(p)                             \
         ({                                      \
@@ -108,6 +111,8 @@ int strv_push(char ***l, char *value);          /* takes ownership of value, eve
 int strv_extend(char ***l, const char *value);  /* copies value */
 char **strv_copy(char * const *l);
 bool strv_contains(char * const *l, const char *s);
+/* l itself, or an empty vector when l is NULL (NULL on ENOMEM): for results that must be a vector. */
+char **strv_or_empty(char **l);
 void strv_sort(char **l);
 char *strv_join(char * const *l, const char *separator);
 static inline void strv_freep(char ***l) {

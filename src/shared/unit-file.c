@@ -63,13 +63,6 @@ static char *strstrip(char *s) {
         return s;
 }
 
-/* No quotes, backslashes or control characters, as systemd wants of section names. */
-static bool string_is_safe(const char *s) {
-        for (const unsigned char *t = (const unsigned char *) s; *t; t++)
-                if (*t < ' ' || strchr("\"'\\\x7f", *t))
-                        return false;
-        return true;
-}
 
 static const char *intern_file(UnitFile *u, const char *path) {
         size_t n = strv_length(u->files);
