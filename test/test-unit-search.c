@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <grp.h>
 #include <sys/wait.h>
@@ -428,6 +429,26 @@ static void test_by_path(void **state) {
         assert_int_equal(l.r, -EINVAL);
         loaded_done(&l);
         close(fd);
+        free(path);
+        path = NULL;
+
+        /* A block device is not a unit file; any character device is a mask, as in systemd. */
+        path = P("x/block.service");
+        if (mknod(path, S_IFBLK | 0600, makedev(7, 0)) >= 0) {
+                l = load(path);
+                assert_int_equal(l.r, -EINVAL);
+                loaded_done(&l);
+        } else
+                print_message("mknod: %s, not testing a block device\n", strerror(errno));
+        free(path);
+        path = NULL;
+
+        tree_symlink(t, "x/zero.service", "/dev/zero");
+        path = P("x/zero.service");
+        l = load(path);
+        assert_int_equal(l.r, -ERFKILL);
+        assert_message(&l.c, 0, DIAG_ERROR, "Unit zero.service is masked.");
+        loaded_done(&l);
         free(path);
         path = NULL;
 

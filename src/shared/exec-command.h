@@ -29,7 +29,8 @@ typedef struct UnitFile UnitFile;
  * a literal ";"; prefixes "-@:+!" (and "!!") before the path; the path absolute or a plain file
  * name. Unknown escapes are kept with a warning. A bad command is reported to d at loc as an error
  * and returns -ENOEXEC, as it makes systemd refuse the unit, unless it has the "-" prefix: then a
- * warning, the value's remaining commands are dropped and 0 is returned. Commands before the bad
+ * warning, the value's remaining commands are dropped and 0 is returned (bad quoting in a command's
+ * first word is reported as an error but also returns 0, as in systemd). Commands before the bad
  * one stay appended either way. -ENOMEM. An empty value (a reset) is the caller's business. */
 int exec_command_parse(const char *value, const UnitFile *u, SourceLoc loc, Diag *d, ExecCommand **cmds, size_t *n);
 

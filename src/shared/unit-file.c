@@ -323,9 +323,11 @@ int unit_file_parse_text(UnitFile *u, const char *path, const char *text, size_t
         bool bom_seen = false;
         int r;
 
-        p.file = unit_file_intern(u, path);
-        if (!p.file)
-                return -ENOMEM;
+        if (path) {
+                p.file = unit_file_intern(u, path);
+                if (!p.file)
+                        return -ENOMEM;
+        }
 
         for (;;) {
                 const char *l, *c;

@@ -96,6 +96,7 @@ static int extend_path_list(char ***l, const char *list, const char *suffix) {
                         }
                         if (r < 0)
                                 return -ENOMEM;
+                        path_simplify(s);
                         if (strv_contains(*l, s))
                                 free(s);
                         else if (strv_push(l, s) < 0)
@@ -306,7 +307,7 @@ static int name_map_add(NameMap *m, const char *dir, int dfd, const char *name, 
                 return -ENOMEM;
 
         if (is_link) {
-                _cleanup_free_ char *target = NULL, *where = NULL;
+                _cleanup_free_ char *where = NULL;
                 char buf[PATH_MAX];
                 ssize_t k;
 
@@ -897,6 +898,8 @@ int unit_file_load(const char *name_or_path, UnitLoadFlags flags, Diag *d, UnitF
         _cleanup_free_ char *name = NULL;
         int r;
 
+        if (!name_or_path)
+                return -EINVAL;
         if (!strchr(name_or_path, '/')) {
                 r = unit_name_to_service(name_or_path, &name);
                 if (r < 0)

@@ -492,6 +492,8 @@ int unit_specifier_expand_full(const UnitFile *u, const char *s, size_t max_leng
         _cleanup_free_ char *out = NULL;
         size_t n = 0, allocated = 0;
 
+        if (!u || !u->name)
+                return -EINVAL;
         if (!GREEDY_REALLOC(out, allocated, strlen(s) + 1))
                 return -ENOMEM;
 
