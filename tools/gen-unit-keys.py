@@ -1,49 +1,164 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Generate src/shared/unit-keys.gen.c: the keys systemd accepts in the [Unit], [Service] and
-[Install] sections of a service unit (a fact list), from systemd's
-src/core/load-fragment-gperf.gperf.in and src/shared/install.c.
+[Install] sections of a .service unit.
 
 Usage: tools/gen-unit-keys.py SYSTEMD_SOURCE_DIR > src/shared/unit-keys.gen.c
-The committed file was generated from systemd v252 (Debian 252.39)."""
 
+The keys come from src/core/load-fragment-gperf.gperf.in (a jinja template: its macros such as
+EXEC_CONTEXT_CONFIG_ITEMS are expanded here, and both branches of every {% if %} are taken, as they
+name the same keys) and from the [Install] table in src/shared/install.c. Standard library only.
+"""
+
+import os
 import re
 import sys
 
-SECTIONS = ('Unit', 'Service', 'Install')
+SECTIONS = ("Unit", "Service", "Install")
 
-def expand(text):
-    """Expand the jinja macros of the gperf template: every branch of every {% if %} is kept."""
+MACRO_START = re.compile(r"\{%-?\s*macro\s+(\w+)\((\w+)\)\s*-?%\}")
+MACRO_END = re.compile(r"\{%-?\s*endmacro\s*-?%\}")
+MACRO_CALL = re.compile(r"\{\{\s*(\w+)\('(\w+)'\)\s*\}\}")
+COMMENT = re.compile(r"\{#.*?#\}", re.S)
+CONTROL = re.compile(r"\{%-?\s*(if|else|elif|endif)\b[^%]*-?%\}")
+ITEM = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\.([A-Za-z0-9_-]+)\s*,")
+
+
+def fail(msg):
+    sys.exit(f"gen-unit-keys: {msg}")
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        fail(f"{path}: {e.strerror}")
+
+
+def expand(lines, macros, depth=0):
+    """Yield the template's lines with macro calls replaced by their bodies."""
+    if depth > 8:
+        fail("macros nested too deeply")
+    for line in lines:
+        m = MACRO_CALL.search(line)
+        if not m:
+            yield line
+            continue
+        name, arg = m.groups()
+        if name not in macros:
+            fail(f"unknown macro {name}")
+        param, body = macros[name]
+        yield from expand(body.replace("{{" + param + "}}", arg).splitlines(), macros, depth + 1)
+
+
+def items_of(lines, where):
+    """(section, key) pairs of the item lines, checking that every {% if %} branch names the same keys."""
+    result = []
+    stack = []          # per open {% if %}: list of key sets, one per branch
+    for line in lines:
+        c = CONTROL.search(line)
+        if c:
+            word = c.group(1)
+            if word == "if":
+                stack.append([set()])
+            elif word in ("else", "elif"):
+                if not stack:
+                    fail(f"{where}: {word} outside if")
+                stack[-1].append(set())
+            else:
+                if not stack:
+                    fail(f"{where}: endif outside if")
+                branches = stack.pop()
+                if any(b != branches[0] for b in branches):
+                    fail(f"{where}: branches of an if name different keys: {branches}")
+            continue
+        m = ITEM.match(line.strip())
+        if not m:
+            continue
+        item = m.groups()
+        if stack:
+            if item in stack[-1][-1]:
+                continue
+            stack[-1][-1].add(item)
+            # A key named by several branches is counted once (from the first branch).
+            if len(stack[-1]) > 1:
+                continue
+        result.append(item)
+    if stack:
+        fail(f"{where}: unterminated if")
+    return result
+
+
+def gperf_keys(path):
+    text = COMMENT.sub("", read(path))
     macros = {}
-    def grab(m):
-        macros[m.group(1)] = m.group(2)
-        return ''
-    text = re.sub(r'{%-?\s*macro\s+(\w+)\(type\)\s*-?%}(.*?){%-?\s*endmacro\s*-?%}', grab, text, flags=re.S)
-    def call(m):
-        return macros[m.group(1)].replace('{{type}}', m.group(2))
-    text = re.sub(r"{{\s*(\w+)\('(\w+)'\)\s*}}", call, text)
-    return re.sub(r'{%.*?%}', '', text)
+    rest = []
+    lines = iter(text.splitlines())
+    for line in lines:
+        m = MACRO_START.search(line)
+        if not m:
+            rest.append(line)
+            continue
+        body = []
+        for inner in lines:
+            if MACRO_END.search(inner):
+                break
+            body.append(inner)
+        else:
+            fail(f"{path}: unterminated macro {m.group(1)}")
+        macros[m.group(1)] = (m.group(2), "\n".join(body))
 
-def main(root):
-    keys = set()
-    gperf = expand(open(f'{root}/src/core/load-fragment-gperf.gperf.in').read())
-    for line in gperf.splitlines():
-        m = re.match(r'^(\w+)\.([\w-]+),', line)
-        if m and m.group(1) in SECTIONS:
-            keys.add((m.group(1), m.group(2)))
-    for m in re.finditer(r'\{\s*"Install",\s*"(\w+)"', open(f'{root}/src/shared/install.c').read()):
-        keys.add(('Install', m.group(1)))
+    try:
+        table = rest[rest.index("%%") + 1:]
+    except ValueError:
+        fail(f"{path}: no %% line")
+    return items_of(expand(table, macros), path)
+
+
+def install_keys(path):
+    keys = re.findall(r'\{\s*"Install",\s*"(\w+)"', read(path))
+    if not keys:
+        fail(f"{path}: no [Install] table found")
+    return [("Install", k) for k in keys]
+
+
+def main():
+    if len(sys.argv) != 2:
+        fail("usage: gen-unit-keys.py SYSTEMD_SOURCE_DIR")
+    root = sys.argv[1]
+    gperf = os.path.join(root, "src/core/load-fragment-gperf.gperf.in")
+    install = os.path.join(root, "src/shared/install.c")
+
+    keys = {k for k in gperf_keys(gperf) if k[0] in SECTIONS}
+    keys |= set(install_keys(install))
+    for section in SECTIONS:
+        if not any(k[0] == section for k in keys):
+            fail(f"no keys found for [{section}]")
+    keys = sorted(keys)
+
+    version = ""
+    m = re.search(r"systemd-stable-([0-9.]+)", os.path.abspath(root))
+    if m:
+        version = " " + m.group(1)
 
     out = sys.stdout
-    out.write('/* SPDX-License-Identifier: LGPL-2.1-or-later */\n')
-    out.write('/* Generated by tools/gen-unit-keys.py from systemd v252 (load-fragment-gperf.gperf.in,\n')
-    out.write(' * install.c); do not edit. Regenerate: tools/gen-unit-keys.py SYSTEMD_SOURCE_DIR. */\n\n')
-    out.write('static const char *const unit_keys[] = {\n')
-    for s, k in sorted(keys):
-        out.write(f'        "{s}.{k}",\n')
-    out.write('};\n')
+    out.write("/* SPDX-License-Identifier: LGPL-2.1-or-later\n")
+    out.write(" *\n")
+    out.write(" * The keys systemd accepts in the [Unit], [Service] and [Install] sections of a service\n")
+    out.write(" * unit, sorted by section and key; included by unit-keys.c.\n")
+    out.write(" *\n")
+    out.write(f" * Generated by tools/gen-unit-keys.py from systemd{version}:\n")
+    out.write(" *   src/core/load-fragment-gperf.gperf.in\n")
+    out.write(" *   src/shared/install.c ([Install] table)\n")
+    out.write(" * Do not edit. Regenerate with:\n")
+    out.write(" *   tools/gen-unit-keys.py SYSTEMD_SOURCE_DIR > src/shared/unit-keys.gen.c\n")
+    out.write(" */\n\n")
+    out.write(f"static const UnitKey unit_keys[{len(keys)}] = {{\n")
+    for section, key in keys:
+        out.write(f'        {{ "{section}", "{key}" }},\n')
+    out.write("};\n")
 
-if __name__ == '__main__':
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    main(sys.argv[1])
+
+if __name__ == "__main__":
+    main()

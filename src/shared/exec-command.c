@@ -1,184 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* Command lines as systemd 252 reads them (config_parse_exec) and expands them at run time
- * (replace_env_argv). */
-
-#include <ctype.h>
-#include <limits.h>
-
 #include "exec-command.h"
+#include "extract-word.h"
+#include "path-util.h"
 #include "unit-file.h"
-
-#define WHITESPACE " \t\n\r"
-#define QUOTES "\"'"
-
-typedef enum ExtractFlags {
-        EXTRACT_UNQUOTE = 1 << 0,       /* "…" and '…' group words and are removed */
-        EXTRACT_CUNESCAPE = 1 << 1,     /* C escapes; without it a backslash takes the next character */
-        EXTRACT_RELAX = 1 << 2,         /* unbalanced quotes and a trailing backslash are accepted */
-} ExtractFlags;
-
-static int hex(char c) {
-        return isdigit((unsigned char) c) ? c - '0' : isxdigit((unsigned char) c) ? tolower((unsigned char) c) - 'a' + 10 : -1;
-}
-
-/* Append the UTF-8 encoding of c. */
-static size_t put_utf8(char *o, uint32_t c) {
-        if (c < 0x80) {
-                o[0] = (char) c;
-                return 1;
-        }
-        if (c < 0x800) {
-                o[0] = (char) (0xc0 | (c >> 6));
-                o[1] = (char) (0x80 | (c & 0x3f));
-                return 2;
-        }
-        if (c < 0x10000) {
-                o[0] = (char) (0xe0 | (c >> 12));
-                o[1] = (char) (0x80 | ((c >> 6) & 0x3f));
-                o[2] = (char) (0x80 | (c & 0x3f));
-                return 3;
-        }
-        o[0] = (char) (0xf0 | (c >> 18));
-        o[1] = (char) (0x80 | ((c >> 12) & 0x3f));
-        o[2] = (char) (0x80 | ((c >> 6) & 0x3f));
-        o[3] = (char) (0x80 | (c & 0x3f));
-        return 4;
-}
-
-/* One C escape after the backslash at *p: written to o, *p advanced past it. Returns the bytes
- * written or -EINVAL. NUL is refused, as systemd refuses it in command lines. */
-static int cunescape_one(const char **p, char *o) {
-        static const char simple[] = "a\ab\bf\fn\nr\rt\tv\v\\\\\"\"''s ";
-        const char *s = *p;
-        uint32_t v = 0;
-        int n;
-
-        for (const char *q = simple; *q; q += 2)
-                if (*s == q[0]) {
-                        *o = q[1];
-                        *p = s + 1;
-                        return 1;
-                }
-
-        switch (*s) {
-        case 'x':
-                if (hex(s[1]) < 0 || hex(s[2]) < 0)
-                        return -EINVAL;
-                v = hex(s[1]) * 16 + hex(s[2]);
-                if (v == 0)
-                        return -EINVAL;
-                *o = (char) v;          /* a byte, not a code point */
-                *p = s + 3;
-                return 1;
-        case 'u':
-        case 'U':
-                n = *s == 'u' ? 4 : 8;
-                for (int i = 1; i <= n; i++) {
-                        if (hex(s[i]) < 0)
-                                return -EINVAL;
-                        v = v * 16 + hex(s[i]);
-                }
-                if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-                        return -EINVAL;
-                *p = s + 1 + n;
-                return (int) put_utf8(o, v);
-        case '0' ... '7':
-                for (int i = 0; i < 3; i++) {
-                        if (s[i] < '0' || s[i] > '7')
-                                return -EINVAL;
-                        v = v * 8 + (s[i] - '0');
-                }
-                if (v == 0 || v > 255)
-                        return -EINVAL;
-                *o = (char) v;
-                *p = s + 3;
-                return 1;
-        default:
-                return -EINVAL;
-        }
-}
-
-/* systemd's extract_first_word() for the flags megafilter needs: the next word of *p, or 0 at
- * the end; -EINVAL on bad quoting or escapes. */
-static int extract_word(const char **p, char **ret, ExtractFlags flags) {
-        const char *s = *p + strspn(*p, WHITESPACE);
-        _cleanup_free_ char *w = NULL;
-        char quote = 0;
-        size_t n = 0;
-
-        *ret = NULL;
-        if (!*s) {
-                *p = s;
-                return 0;
-        }
-
-        w = malloc(strlen(s) * 4 + 1);
-        if (!w)
-                return -ENOMEM;
-
-        for (; *s; s++) {
-                if (*s == '\\') {
-                        s++;
-                        if (!*s) {
-                                if (!(flags & EXTRACT_RELAX))
-                                        return -EINVAL;
-                                w[n++] = '\\';
-                                break;
-                        }
-                        if (flags & EXTRACT_CUNESCAPE) {
-                                int k = cunescape_one(&s, w + n);
-                                if (k < 0)
-                                        return k;
-                                n += k;
-                                s--;
-                        } else
-                                w[n++] = *s;
-                        continue;
-                }
-                if (quote) {
-                        if (*s == quote)
-                                quote = 0;
-                        else
-                                w[n++] = *s;
-                        continue;
-                }
-                if ((flags & EXTRACT_UNQUOTE) && strchr(QUOTES, *s)) {
-                        quote = *s;
-                        continue;
-                }
-                if (strchr(WHITESPACE, *s))
-                        break;
-                w[n++] = *s;
-        }
-        if (quote && !(flags & EXTRACT_RELAX))
-                return -EINVAL;
-
-        w[n] = 0;
-        *p = s + strspn(s, WHITESPACE);
-        *ret = TAKE_PTR(w);
-        return 1;
-}
-
-int split_words(const char *s, bool cunescape, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-
-        for (const char *p = s;;) {
-                char *w;
-                int r = extract_word(&p, &w, EXTRACT_UNQUOTE | (cunescape ? EXTRACT_CUNESCAPE : 0));
-
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                if (strv_push(&l, w) < 0)
-                        return -ENOMEM;
-        }
-        *ret = strv_or_empty(TAKE_PTR(l));
-        return *ret ? 0 : -ENOMEM;
-}
+#include "unit-specifier.h"
 
 void exec_command_done(ExecCommand *c) {
+        if (!c)
+                return;
         free(c->path);
         strv_free(c->argv);
         *c = (ExecCommand) {};
@@ -186,218 +16,337 @@ void exec_command_done(ExecCommand *c) {
 
 void exec_command_free_many(ExecCommand *c, size_t n) {
         for (size_t i = 0; i < n; i++)
-                exec_command_done(&c[i]);
+                exec_command_done(c + i);
         free(c);
 }
 
-
-/* An absolute path, or a plain file name to look up in $PATH. */
-static bool executable_valid(const char *path) {
-        if (path[0] == '/')
-                return strlen(path) < PATH_MAX;
-        return !strchr(path, '/') && !streq(path, ".") && !streq(path, "..") && strlen(path) <= NAME_MAX;
-}
-
-/* The prefixes before the path: "-", "@", ":", "+", "!" and "!!". */
-static const char *parse_prefixes(const char *f, ExecCommandFlags *flags, bool *separate_argv0) {
-        for (;; f++) {
-                if (*f == '-' && !(*flags & EXEC_COMMAND_IGNORE_FAILURE))
-                        *flags |= EXEC_COMMAND_IGNORE_FAILURE;
-                else if (*f == '@' && !*separate_argv0)
-                        *separate_argv0 = true;
-                else if (*f == ':' && !(*flags & EXEC_COMMAND_NO_ENV_EXPAND))
-                        *flags |= EXEC_COMMAND_NO_ENV_EXPAND;
-                else if (*f == '+' && !(*flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_NO_SETUID | EXEC_COMMAND_AMBIENT_MAGIC)))
-                        *flags |= EXEC_COMMAND_FULLY_PRIVILEGED;
-                else if (*f == '!' && !(*flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_NO_SETUID | EXEC_COMMAND_AMBIENT_MAGIC)))
-                        *flags |= EXEC_COMMAND_NO_SETUID;
-                else if (*f == '!' && !(*flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_AMBIENT_MAGIC))) {
-                        *flags &= ~EXEC_COMMAND_NO_SETUID;
-                        *flags |= EXEC_COMMAND_AMBIENT_MAGIC;
-                } else
-                        return f;
-        }
-}
-
-/* A problem with one command: fatal for the unit, unless the command may fail ("-"). The
- * format has a %s for ", ignoring" before the one for arg. */
-#define exec_fault(d, loc, ignore, error, format, arg)                                          \
-        (diag_log((d), (ignore) ? DIAG_WARNING : DIAG_ERROR, &(loc), (error), format,          \
-                  (ignore) ? ", ignoring" : "", (arg)),                                         \
-         (ignore) ? 0 : -ENOEXEC)
-
-static int expand(const UnitFile *u, const char *s, char **ret) {
-        if (!u) {
-                *ret = strdup(s);
-                return *ret ? 0 : -ENOMEM;
-        }
-        return unit_specifier_expand(u, s, ret);
-}
-
-/* One command from *p, up to a lone ";". Returns 1 with *cmd filled, 0 when the command was
- * ignored or there was none, negative on a fatal fault. */
-static int parse_one(const char **p, const UnitFile *u, SourceLoc loc, Diag *d, const char *rvalue, ExecCommand *cmd) {
-        _cleanup_free_ char *first = NULL, *path = NULL;
-        _cleanup_strv_free_ char **argv = NULL;
-        ExecCommandFlags flags = 0;
-        bool separate_argv0 = false, ignore;
-        const char *f;
+/* The next word of a command line. Unknown escapes are kept verbatim with a warning; bad quoting
+ * is an error. Returns 1, 0 at the end, or a negative errno (already reported, except -ENOMEM). */
+static int next_word(const char **p, char **ret, const char *rvalue, const SourceLoc *loc, Diag *d) {
+        const char *save = *p;
         int r;
 
-        r = extract_word(p, &first, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
-        if (r == -ENOMEM)
+        r = extract_first_word(p, ret, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+        if (r != -EINVAL)
                 return r;
-        if (r < 0)
-                return diag_log(d, DIAG_ERROR, &loc, r, "Unbalanced quoting or bad escape, ignoring: \"%s\"", rvalue),
-                       -ENOEXEC;
-        if (r == 0 || streq(first, ";"))
-                return 0;
 
-        f = parse_prefixes(first, &flags, &separate_argv0);
-        ignore = flags & EXEC_COMMAND_IGNORE_FAILURE;
-
-        r = expand(u, f, &path);
-        if (r == -ENOMEM)
+        *p = save;
+        r = extract_first_word(p, ret, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE | EXTRACT_UNESCAPE_RELAX);
+        if (r > 0) {
+                diag_log(d, DIAG_WARNING, loc, EINVAL, "Ignoring unknown escape sequences: \"%s\"", *ret);
                 return r;
-        if (r < 0)
-                return exec_fault(d, loc, ignore, r, "Failed to resolve unit specifiers in '%2$s'%1$s: %m", f);
-        if (isempty(path))
-                return exec_fault(d, loc, ignore, 0, "Empty path in command line%1$s: '%2$s'", rvalue);
-        if (!string_is_safe(path))
-                return exec_fault(d, loc, ignore, 0, "Executable name contains special characters%1$s: %2$s", path);
-        if (endswith_char(path, '/'))
-                return exec_fault(d, loc, ignore, 0, "Executable path specifies a directory%1$s: %2$s", path);
-        if (!executable_valid(path))
-                return exec_fault(d, loc, ignore, 0, "Neither a valid executable name nor an absolute path%1$s: %2$s", path);
-
-        if (!separate_argv0 && strv_extend(&argv, path) < 0)
-                return -ENOMEM;
-
-        while (**p) {
-                _cleanup_free_ char *word = NULL;
-                char *resolved = NULL;
-
-                /* A lone ";" ends the command; "\;" is a literal ";" argument. */
-                if ((*p)[0] == ';' && (!(*p)[1] || strchr(WHITESPACE, (*p)[1]))) {
-                        *p += 1 + strspn(*p + 1, WHITESPACE);
-                        break;
-                }
-                if ((*p)[0] == '\\' && (*p)[1] == ';' && (!(*p)[2] || strchr(WHITESPACE, (*p)[2]))) {
-                        *p += 2 + strspn(*p + 2, WHITESPACE);
-                        if (strv_extend(&argv, ";") < 0)
-                                return -ENOMEM;
-                        continue;
-                }
-
-                r = extract_word(p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return exec_fault(d, loc, ignore, r, "Unbalanced quoting or bad escape%1$s: \"%2$s\"", rvalue);
-                if (r == 0)
-                        break;
-                r = expand(u, word, &resolved);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return exec_fault(d, loc, ignore, r, "Failed to resolve unit specifiers in %2$s%1$s: %m", word);
-                if (strv_push(&argv, resolved) < 0)
-                        return -ENOMEM;
         }
-
-        if (!argv || !argv[0])
-                return exec_fault(d, loc, ignore, 0, "Empty executable name or zeroeth argument%1$s: %2$s", rvalue);
-
-        *cmd = (ExecCommand) { .path = TAKE_PTR(path), .argv = TAKE_PTR(argv), .flags = flags, .loc = loc };
-        return 1;
+        if (r == -EINVAL)
+                return diag_log(d, DIAG_ERROR, loc, EINVAL, "Unbalanced quoting, ignoring: \"%s\"", strempty(rvalue));
+        return r;
 }
 
-int exec_command_parse(const char *value, const UnitFile *u, SourceLoc loc, Diag *d, ExecCommand **cmds, size_t *n) {
-        for (const char *p = value; *p;) {
-                ExecCommand c = {}, *l;
-                int r = parse_one(&p, u, loc, d, value, &c);
+static int expand(const UnitFile *u, const char *s, size_t max, char **ret) {
+        char *c;
 
-                if (r <= 0)
-                        return r;
-                l = reallocarray(*cmds, *n + 1, sizeof(ExecCommand));
-                if (!l) {
-                        exec_command_done(&c);
-                        return -ENOMEM;
-                }
-                l[(*n)++] = c;
-                *cmds = l;
-        }
+        if (u)
+                return unit_specifier_expand_full(u, s, max, ret);
+        c = strdup(s);
+        if (!c)
+                return -ENOMEM;
+        *ret = c;
         return 0;
 }
 
-static const char *env_get(char * const *env, const char *name, size_t len) {
-        for (size_t i = 0; env && env[i]; i++)
-                if (strneq(env[i], name, len) && env[i][len] == '=')
-                        return env[i] + len + 1;
+/* After a bad command: systemd refuses the unit unless the command may fail. */
+static int bad_command(bool ignore) {
+        return ignore ? 0 : -ENOEXEC;
+}
+
+static bool is_separator(char c) {
+        return c == 0 || strchr(WHITESPACE, c);
+}
+
+int exec_command_parse(const char *value, const UnitFile *u, SourceLoc loc, Diag *d, ExecCommand **cmds, size_t *n) {
+        const char *p = value, *rvalue = value;
+        bool semicolon;
+        int r;
+
+        if (isempty(value))
+                return 0;
+
+        do {
+                _cleanup_free_ char *first = NULL, *path = NULL;
+                _cleanup_strv_free_ char **argv = NULL;
+                ExecCommandFlags flags = 0;
+                bool ignore = false, own_argv0 = false;
+                const char *f, *suffix;
+                ExecCommand *c;
+                int level;
+
+                semicolon = false;
+
+                /* Bad quoting in the first word ends the value without failing the unit, as in systemd. */
+                r = next_word(&p, &first, rvalue, &loc, d);
+                if (r == -ENOMEM)
+                        return r;
+                if (r <= 0)
+                        return 0;
+
+                if (streq(first, ";")) {
+                        semicolon = true;
+                        continue;
+                }
+
+                /* Each prefix at most once; "+", "!" and "!!" exclude each other ("!!" is "!" twice). */
+                for (f = first;; f++) {
+                        if (*f == '-' && !(flags & EXEC_COMMAND_IGNORE_FAILURE)) {
+                                flags |= EXEC_COMMAND_IGNORE_FAILURE;
+                                ignore = true;
+                        } else if (*f == '@' && !own_argv0)
+                                own_argv0 = true;
+                        else if (*f == ':' && !(flags & EXEC_COMMAND_NO_ENV_EXPAND))
+                                flags |= EXEC_COMMAND_NO_ENV_EXPAND;
+                        else if (*f == '+' && !(flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_NO_SETUID | EXEC_COMMAND_AMBIENT_MAGIC)))
+                                flags |= EXEC_COMMAND_FULLY_PRIVILEGED;
+                        else if (*f == '!' && !(flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_NO_SETUID | EXEC_COMMAND_AMBIENT_MAGIC)))
+                                flags |= EXEC_COMMAND_NO_SETUID;
+                        else if (*f == '!' && !(flags & (EXEC_COMMAND_FULLY_PRIVILEGED | EXEC_COMMAND_AMBIENT_MAGIC))) {
+                                flags &= ~EXEC_COMMAND_NO_SETUID;
+                                flags |= EXEC_COMMAND_AMBIENT_MAGIC;
+                        } else
+                                break;
+                }
+
+                level = ignore ? DIAG_WARNING : DIAG_ERROR;
+                suffix = ignore ? ", ignoring" : "";
+
+                r = expand(u, f, UNIT_SPECIFIER_MAX_PATH, &path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        diag_log(d, level, &loc, r, "Failed to resolve unit specifiers in '%s'%s: %m", f, suffix);
+                        return bad_command(ignore);
+                }
+                if (isempty(path)) {
+                        diag_log(d, level, &loc, 0, "Empty path in command line%s: '%s'", suffix, strempty(rvalue));
+                        return bad_command(ignore);
+                }
+                if (!string_is_safe(path)) {
+                        diag_log(d, level, &loc, 0, "Executable name contains special characters%s: %s", suffix, path);
+                        return bad_command(ignore);
+                }
+                if (path[strlen(path) - 1] == '/') {
+                        diag_log(d, level, &loc, 0, "Executable path specifies a directory%s: %s", suffix, path);
+                        return bad_command(ignore);
+                }
+                if (!(path[0] == '/' ? path_is_valid(path) : filename_is_valid(path))) {
+                        diag_log(d, level, &loc, 0, "Neither a valid executable name nor an absolute path%s: %s", suffix, path);
+                        return bad_command(ignore);
+                }
+
+                /* argv[0] is the path as written; the path itself is tidied up. */
+                if (!own_argv0) {
+                        r = strv_extend(&argv, path);
+                        if (r < 0)
+                                return r;
+                }
+                path_simplify(path);
+
+                while (!isempty(p)) {
+                        _cleanup_free_ char *word = NULL, *resolved = NULL;
+
+                        /* Only an unquoted, unescaped ";" on its own separates commands; "\;" on its own is
+                         * a literal ";" (extract_first_word() cannot tell those apart from quoted ones). */
+                        if (p[0] == ';' && is_separator(p[1])) {
+                                p++;
+                                p += strspn(p, WHITESPACE);
+                                semicolon = true;
+                                break;
+                        }
+                        if (p[0] == '\\' && p[1] == ';' && is_separator(p[2])) {
+                                p += 2;
+                                p += strspn(p, WHITESPACE);
+                                r = strv_extend(&argv, ";");
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+
+                        r = next_word(&p, &word, rvalue, &loc, d);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r == 0)
+                                break;
+                        if (r < 0)
+                                return bad_command(ignore);
+
+                        r = expand(u, word, UNIT_SPECIFIER_MAX_VALUE, &resolved);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0) {
+                                diag_log(d, level, &loc, r, "Failed to resolve unit specifiers in %s%s: %m", word, suffix);
+                                return bad_command(ignore);
+                        }
+                        r = strv_push(&argv, TAKE_PTR(resolved));
+                        if (r < 0)
+                                return r;
+                }
+
+                if (strv_length(argv) == 0) {
+                        diag_log(d, level, &loc, 0, "Empty executable name or zeroeth argument%s: %s", suffix, strempty(rvalue));
+                        return bad_command(ignore);
+                }
+
+                c = reallocarray(*cmds, *n + 1, sizeof(ExecCommand));
+                if (!c)
+                        return -ENOMEM;
+                *cmds = c;
+                c[(*n)++] = (ExecCommand) {
+                        .path = TAKE_PTR(path),
+                        .argv = TAKE_PTR(argv),
+                        .flags = flags,
+                        .loc = loc,
+                };
+
+                rvalue = p;
+        } while (semicolon);
+
+        return 0;
+}
+
+/* The value of the last assignment of name (k bytes) in env, or NULL. */
+static const char *env_get(char * const *env, const char *name, size_t k) {
+        size_t n = strv_length(env);
+
+        if (k == 0)
+                return NULL;
+        while (n > 0) {
+                const char *e = env[--n];
+                if (strncmp(e, name, k) == 0 && e[k] == '=')
+                        return e + k + 1;
+        }
         return NULL;
 }
 
-/* "${NAME}" is replaced by the value, "$$" by "$"; anything else stays as written. */
-static char *replace_env(const char *s, char * const *env) {
+static int append(char **s, size_t *n, size_t *allocated, const char *add, size_t k) {
+        if (!GREEDY_REALLOC(*s, *allocated, *n + k + 1))
+                return -ENOMEM;
+        memcpy(*s + *n, add, k);
+        *n += k;
+        (*s)[*n] = 0;
+        return 0;
+}
+
+/* "${NAME}" and "$$" inside one word. */
+static int replace_env(const char *word, char * const *env, char **ret) {
+        enum { LITERAL, DOLLAR, NAME } state = LITERAL;
+        _cleanup_free_ char *s = NULL;
         size_t n = 0, allocated = 0;
-        char *r = NULL;
+        const char *start = word;       /* of the text not yet copied */
+        int r;
 
-        for (const char *p = s; *p;) {
-                const char *add = p, *end;
-                size_t len = 1;
+        r = append(&s, &n, &allocated, "", 0);
+        if (r < 0)
+                return r;
 
-                if (p[0] == '$' && p[1] == '$') {
-                        len = 1;
-                        p += 2;
-                } else if (p[0] == '$' && p[1] == '{' && (end = strchr(p + 2, '}'))) {
-                        add = strempty(env_get(env, p + 2, end - p - 2));
-                        len = strlen(add);
-                        p = end + 1;
-                } else
-                        p++;
-
-                if (!GREEDY_REALLOC(r, allocated, n + len + 1)) {
-                        free(r);
-                        return NULL;
+        for (const char *e = word; *e; e++) {
+                switch (state) {
+                case LITERAL:
+                        if (*e == '$')
+                                state = DOLLAR;
+                        break;
+                case DOLLAR:
+                        if (*e == '{') {
+                                r = append(&s, &n, &allocated, start, e - 1 - start);
+                                start = e - 1;
+                                state = NAME;
+                        } else if (*e == '$') {         /* "$$": one '$' */
+                                r = append(&s, &n, &allocated, start, e - start);
+                                start = e + 1;
+                                state = LITERAL;
+                        } else
+                                state = LITERAL;
+                        break;
+                case NAME:
+                        if (*e == '}') {
+                                const char *v = env_get(env, start + 2, e - start - 2);
+                                r = append(&s, &n, &allocated, strempty(v), strlen(strempty(v)));
+                                start = e + 1;
+                                state = LITERAL;
+                        } else if (*e == ':')           /* ${NAME:-…}: not supported here, kept as written */
+                                state = LITERAL;
+                        break;
                 }
-                memcpy(r + n, add, len);
-                n += len;
+                if (r < 0)
+                        return r;
         }
-        if (!GREEDY_REALLOC(r, allocated, n + 1)) {
-                free(r);
-                return NULL;
-        }
-        r[n] = 0;
-        return r;
+        r = append(&s, &n, &allocated, start, strlen(start));
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
 }
 
 int exec_command_expand_env(char * const *argv, char * const *env, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
+        int r;
 
-        for (size_t i = 0; argv && argv[i]; i++) {
-                const char *a = argv[i];
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
 
-                /* A word that is exactly "$NAME" becomes the value's words. */
-                if (a[0] == '$' && a[1] != '{' && a[1] != '$') {
-                        const char *v = env_get(env, a + 1, strlen(a + 1));
+        STRV_FOREACH(w, (char **) argv) {
+                const char *word = *w;
+                char *s;
 
-                        for (const char *p = strempty(v);;) {
-                                char *w;
-                                int r = extract_word(&p, &w, EXTRACT_UNQUOTE | EXTRACT_RELAX);
+                if (word[0] == '$' && word[1] != '{' && word[1] != '$') {
+                        const char *v = env_get(env, word + 1, strlen(word + 1));
 
+                        for (const char *p = v; p;) {
+                                _cleanup_free_ char *part = NULL;
+
+                                r = extract_first_word(&p, &part, EXTRACT_UNQUOTE | EXTRACT_RELAX);
                                 if (r < 0)
                                         return r;
                                 if (r == 0)
                                         break;
-                                if (strv_push(&l, w) < 0)
-                                        return -ENOMEM;
+                                r = strv_push(&l, TAKE_PTR(part));
+                                if (r < 0)
+                                        return r;
                         }
                         continue;
                 }
-                char *x = replace_env(a, env);
-                if (!x || strv_push(&l, x) < 0)
-                        return -ENOMEM;
+
+                r = replace_env(word, env, &s);
+                if (r < 0)
+                        return r;
+                r = strv_push(&l, s);
+                if (r < 0)
+                        return r;
         }
-        *ret = strv_or_empty(TAKE_PTR(l));
-        return *ret ? 0 : -ENOMEM;
+
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int split_words(const char *s, bool cunescape, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *p = s;
+        int r;
+
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+
+        for (;;) {
+                char *word;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | (cunescape ? EXTRACT_CUNESCAPE : 0));
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = strv_push(&l, word);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(l);
+        return 0;
 }

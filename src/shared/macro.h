@@ -111,8 +111,6 @@ int strv_push(char ***l, char *value);          /* takes ownership of value, eve
 int strv_extend(char ***l, const char *value);  /* copies value */
 char **strv_copy(char * const *l);
 bool strv_contains(char * const *l, const char *s);
-/* l itself, or an empty vector when l is NULL (NULL on ENOMEM): for results that must be a vector. */
-char **strv_or_empty(char **l);
 void strv_sort(char **l);
 char *strv_join(char * const *l, const char *separator);
 static inline void strv_freep(char ***l) {

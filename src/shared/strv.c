@@ -67,10 +67,6 @@ bool strv_contains(char * const *l, const char *s) {
         return false;
 }
 
-char **strv_or_empty(char **l) {
-        return l ?: calloc(1, sizeof(char *));
-}
-
 bool string_is_safe(const char *s) {
         for (const unsigned char *t = (const unsigned char *) s; *t; t++)
                 if (*t < ' ' || strchr("\"'\\\x7f", *t))
