@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -208,6 +209,56 @@ static void test_cases(void **state) {
         unlink(scratch);
 }
 
+typedef struct ThreadCall {
+        int go[2], done[2];
+} ThreadCall;
+
+/* Waits for the go, then makes the call the filters deny and reports its errno (0: allowed). */
+static void *thread_call(void *userdata) {
+        ThreadCall *t = userdata;
+        int err;
+        char c;
+
+        if (read(t->go[0], &c, 1) != 1)
+                return NULL;
+        err = syscall(SYS_getppid) < 0 ? errno : 0;
+        (void) !write(t->done[1], &err, sizeof err);
+        return NULL;
+}
+
+/* Another thread of the process is filtered only with INSTALL_TSYNC. */
+static int other_thread_errno(const Sandbox *s, InstallFlags flags) {
+        int status, result = -1;
+        pid_t pid = fork();
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                ThreadCall t;
+                pthread_t thread;
+                int err = -1;
+
+                if (pipe(t.go) < 0 || pipe(t.done) < 0 || pthread_create(&thread, NULL, thread_call, &t) != 0)
+                        _exit(100);
+                if (sandbox_install(s, flags, NULL) < 0)
+                        _exit(101);
+                if (write(t.go[1], "x", 1) != 1 || read(t.done[0], &err, sizeof err) != sizeof err)
+                        _exit(102);
+                _exit(err);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (WIFEXITED(status))
+                result = WEXITSTATUS(status);
+        return result;
+}
+
+static void test_tsync(void **state) {
+        Case c = { "SystemCallFilter=~getppid:EDOM" };
+        _cleanup_(sandbox_freep) Sandbox *s = compile_case(&c, LAYOUT_SPLIT);
+
+        assert_int_equal(other_thread_errno(s, INSTALL_TSYNC), EDOM);
+        assert_int_equal(other_thread_errno(s, 0), 0);
+}
+
 static void test_nothing_installed_without_directives(void **state) {
         _cleanup_(sandbox_freep) Sandbox *s = NULL;
         _cleanup_(directives_freep) Directives *d = NULL;
@@ -222,6 +273,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cases),
                 cmocka_unit_test(test_nothing_installed_without_directives),
+                cmocka_unit_test(test_tsync),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
