@@ -404,25 +404,6 @@ static int layer_restrict_namespaces(Builder *b) {
         return layer_end(b);
 }
 
-/* SystemCallArchitectures=: every call of an ABI not listed is killed. systemd never blocks the
- * native ABI (it still has to execve()), and leaves the filter's bad-arch action at libseccomp's
- * default, SCMP_ACT_KILL_THREAD. */
-static int layer_syscall_archs(Builder *b) {
-        const Directives *d = b->directives;
-        AbiSet allowed, blocked;
-
-        if (d->syscall_archs == 0 && !d->syscall_archs_native)
-                return 0;
-
-        allowed = d->syscall_archs | ABI_BIT(b->policy->native);
-        blocked = b->policy->abis & ~allowed;
-
-        layer_begin(b, LAYER_SYSCALL_ARCHITECTURES, blocked, SECCOMP_RET_KILL_THREAD, d->syscall_archs_loc);
-        ABI_SET_FOREACH(abi, blocked)
-                b->policy->abi[abi].allowed = false;
-        return layer_end(b);
-}
-
 static int layer_lock_personality(Builder *b) {
         const Directives *d = b->directives;
         unsigned long persona = d->personality;
@@ -534,8 +515,6 @@ int policy_add_layers(Builder *b) {
                 r = layer_group(b, LAYER_PROTECT_CLOCK, &d->protect_clock, SYSCALL_SET_CLOCK);
         if (r >= 0)
                 r = layer_group(b, LAYER_PRIVATE_DEVICES, &d->private_devices, SYSCALL_SET_RAW_IO);
-        if (r >= 0)
-                r = layer_syscall_archs(b);
         if (r >= 0)
                 r = layer_lock_personality(b);
         if (r >= 0)

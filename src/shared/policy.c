@@ -288,8 +288,14 @@ static void layer_entries_clear(Builder *b, Abi abi) {
 }
 
 void layer_begin(Builder *b, PolicyLayer layer, AbiSet abis, uint32_t default_action, SourceLoc loc) {
+        AbiSet allowed = 0;
+
+        ABI_SET_FOREACH(a, b->policy->abis)
+                if (b->policy->abi[a].allowed)
+                        allowed |= ABI_BIT(a);
+
         b->layer = layer;
-        b->layer_abis = abis & b->policy->abis;
+        b->layer_abis = abis & allowed;
         b->layer_default = default_action;
         b->layer_default_loc = loc;
         b->layer_other_set = false;
@@ -565,15 +571,38 @@ static void builder_done(Builder *b) {
         free(b->cands_arena);
 }
 
+/* SystemCallArchitectures=: every call of an ABI not listed is killed. systemd never blocks the
+ * native ABI (it still has to execve()), leaves the filter's bad-arch action at libseccomp's
+ * default, SCMP_ACT_KILL_THREAD, and installs no later filter for a blocked ABI: so nothing
+ * else decides for it, and it needs no per-number decisions. */
+static AbiSet blocked_abis(const Builder *b) {
+        const Directives *d = b->directives;
+
+        if (d->syscall_archs == 0 && !d->syscall_archs_native)
+                return 0;
+        return b->policy->abis & ~(d->syscall_archs | ABI_BIT(b->policy->native));
+}
+
 static int abi_policies_alloc(Builder *b) {
         Policy *p = b->policy;
+        AbiSet blocked = blocked_abis(b);
 
         ABI_SET_FOREACH(abi, p->abis) {
                 AbiPolicy *a = &p->abi[abi];
 
                 a->present = true;
-                a->allowed = true;
                 a->nr_first = syscall_nr_min(abi);
+                if (blocked & ABI_BIT(abi)) {
+                        a->allowed = false;
+                        a->other = (Decision) {
+                                .action = SECCOMP_RET_KILL_THREAD,
+                                .layer = LAYER_SYSCALL_ARCHITECTURES,
+                                .loc = b->directives->syscall_archs_loc,
+                        };
+                        continue;
+                }
+
+                a->allowed = true;
                 a->n = syscall_nr_max(abi) - a->nr_first + 1;
                 a->by_nr = calloc(a->n, sizeof(Decision));
                 b->cands[abi] = malloc((a->n + 1) * sizeof(CandList));
@@ -597,6 +626,9 @@ static int decisions_merge(Builder *b) {
 
         ABI_SET_FOREACH(abi, p->abis) {
                 AbiPolicy *a = &p->abi[abi];
+
+                if (!a->allowed)
+                        continue;       /* decided once and for all by abi_policies_alloc() */
 
                 for (uint32_t i = 0; i <= a->n; i++) {
                         int r = decision_from_cands(b, i < a->n ? &a->by_nr[i] : &a->other, &b->cands[abi][i]);

@@ -175,6 +175,16 @@ static int trial_attach(const Sandbox *s, unsigned flags, bool set_nnp, Trial *t
         return t->error < 0 ? -ECANCELED : 0;
 }
 
+static bool chain_needs_trial(const Sandbox *s) {
+        size_t total = 0;
+
+        if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
+                return true;            /* filters in place (or seccomp mode strict, or unknown) */
+        for (size_t i = 0; i < s->n_progs; i++)
+                total += s->progs[i].n + SECCOMP_CHAIN_PER_FILTER_PENALTY;
+        return total > SECCOMP_CHAIN_MAX_INSNS;
+}
+
 static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags flags, Diag *diag) {
         const char *why = "";
 
@@ -202,8 +212,10 @@ int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
         bool set_nnp = s->no_new_privileges || (s->uses_seccomp && !have_cap_sys_admin());
         int r;
 
-        /* Try everything in a child first, so that a refusal leaves nothing behind here. */
-        if (s->n_progs > 1 && !(flags & INSTALL_NO_DRY_RUN)) {
+        /* Try everything in a child first, so that a refusal leaves nothing behind here. A
+         * process without filters has nothing that could refuse the second filter after the
+         * first: the only limit left is the chain's length, checked here. */
+        if (s->n_progs > 1 && !(flags & INSTALL_NO_DRY_RUN) && chain_needs_trial(s)) {
                 Trial t;
 
                 r = trial_attach(s, sflags, set_nnp, &t);
