@@ -87,7 +87,8 @@ static int resolve_user(ExecContext *c, const char *user) {
                 return -ENOMEM;
         c->set_user = true;
         c->set_group = true;
-        /* As systemd: the supplementary groups come from the group database, except for gid 0. */
+        /* As systemd: the supplementary groups come from the group database (initgroups()), except
+         * for gid 0, which keeps ours. */
         c->init_groups = c->gid != 0;
         return 0;
 }
@@ -245,10 +246,6 @@ int exec_command_spawn_here(const ExecContext *c, const ExecCommand *cmd) {
         if (switch_ids && c->set_group) {
                 if (c->set_user && c->init_groups && geteuid() == 0 && initgroups(c->user_name, c->gid) < 0) {
                         fprintf(stderr, "megafilter: Failed to set the supplementary groups of %s: %m\n", c->user_name);
-                        return EXIT_GROUP;
-                }
-                if (c->set_user && !c->init_groups && geteuid() == 0 && setgroups(0, NULL) < 0) {
-                        fprintf(stderr, "megafilter: Failed to drop the supplementary groups: %m\n");
                         return EXIT_GROUP;
                 }
                 if (setresgid(c->gid, c->gid, c->gid) < 0) {

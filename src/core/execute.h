@@ -26,7 +26,7 @@ typedef struct ExecContext {
         char *user_name;                /* for $USER, $LOGNAME and initgroups() */
         char *home;                     /* the user's home: $HOME, WorkingDirectory=~ */
         char *shell;
-        bool init_groups;               /* the user is in the user database: initgroups() */
+        bool init_groups;               /* initgroups() (when root): the primary group is not 0 */
 
         char **environment;             /* what the command gets, before $VAR expansion */
 } ExecContext;
