@@ -157,6 +157,10 @@ check "installing the sandbox killed" 159 "" "" -p SystemCallFilter=~seccomp \
 check "demo unit" 0 "Hello from demo*-> refused*" "*" "$srcdir/units/demo.service"
 check "command after the unit replaces ExecStart=" 0 "replaced" "" "$srcdir/units/demo.service" -- /bin/echo replaced
 check "options after the unit" 0 "x" "" "$srcdir/units/demo.service" -p ExecStart= -p 'ExecStart=/bin/echo x'
+mkdir "$tmp/bin" && printf '#!/bin/sh\npwd\n' >"$tmp/bin/where" && chmod +x "$tmp/bin/where"
+pushd "$tmp" >/dev/null
+check "a relative command is relative to where we start" 0 "/" "" -p WorkingDirectory=/ -- ./bin/where
+popd >/dev/null
 check "the command's options are its own" 0 "-p x" "" -- /bin/echo -p x
 check "--strict refuses a unit with warnings" 1 "" "*" --strict -p SystemCallErrorNumber=nonsense -- /bin/echo ran
 check "unknown option" 1 "" "*" --no-such-option -- /bin/true

@@ -16,6 +16,16 @@ int service_set_command(Directives *d, char * const *argv) {
         r = exec_find_executable(argv[0], getenv("PATH") ?: EXEC_DEFAULT_PATH, &c.path);
         if (r == -ENOMEM)
                 return r;
+        if (r >= 0 && c.path[0] != '/') {
+                /* "./server": relative to where we were started, not to WorkingDirectory=. */
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                char *abs;
+
+                if (cwd && asprintf(&abs, "%s/%s", cwd, c.path) >= 0) {
+                        free(c.path);
+                        c.path = abs;
+                }
+        }
         c.argv = strv_copy(argv);
         if (!c.argv) {
                 free(c.path);
