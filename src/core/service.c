@@ -84,6 +84,7 @@ static int run_in_child(const ExecContext *c, const ExecCommand *cmd, const sigs
         int wstatus;
         pid_t pid;
 
+        fflush(NULL);
         pid = fork();
         if (pid < 0) {
                 fprintf(stderr, "megafilter: Failed to fork: %m\n");
