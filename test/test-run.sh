@@ -166,6 +166,13 @@ check "--strict refuses a unit with warnings" 1 "" "*" --strict -p SystemCallErr
 check "unknown option" 1 "" "*" --no-such-option -- /bin/true
 check "help" 0 "Usage: megafilter run*" "" --help
 
+# The options of --help are the ones megafilter(1) documents for run.
+n=$((n + 1))
+man_run=$(sed -n '/^\.SS "run /,/^\.S[HS]/p' "$srcdir/man/megafilter.1")
+for opt in $("$mf" run --help | grep -o -- '--[a-z-]*' | sort -u); do
+        grep -qF -- "${opt//-/\\-}" <<<"$man_run" || fail "run --help has $opt, megafilter(1)'s run section does not"
+done
+
 # The process becomes the command: same pid, no wrapper left.
 out=$(bash -c 'echo $$; exec "$0" run -p SystemCallFilter=@system-service -- /bin/sh -c "echo \$\$"' "$mf")
 n=$((n + 1))
