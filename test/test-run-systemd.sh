@@ -89,6 +89,10 @@ compare() {
         systemctl --user start "$name" >/dev/null 2>&1
         status=$(systemctl --user show -P ExecMainStatus "$name")
         code=$(systemctl --user show -P ExecMainCode "$name")
+        if [[ -z $status || -z $code || $code == 0 ]]; then
+                fail "$*: systemd did not run the unit (ExecMainCode='$code')"
+                return
+        fi
         expected=$(( code == 2 || code == 3 ? 128 + status : status ))  # CLD_KILLED, CLD_DUMPED
         ( exec "$mf" run "${props[@]}" >/dev/null 2>&1 )
         got=$?
@@ -113,5 +117,10 @@ compare "MemoryDenyWriteExecute=yes" "ExecStart=$helper mmap-wx"
 compare "LockPersonality=yes" "ExecStart=$helper personality-x86"
 compare "Type=oneshot" "ExecStart=/bin/true" "ExecStart=-/bin/false" "ExecStart=/bin/sh -c 'exit 5'" "ExecStart=/bin/true"
 compare "User=nobody" "ExecStart=/bin/sh -c 'exit \$\$(id -u)'"
+# The user switch comes before the working directory: a directory only we may enter fails.
+compare "User=nobody" "WorkingDirectory=$rt" "ExecStart=/bin/true"
+compare "User=nobody" "ExecStart=+/bin/sh -c 'exit \$\$(id -u)'"
+compare "Personality=x86" "ExecStart=/bin/sh -c 'test \$\$(uname -m) = i686'"
+compare "Personality=x86" "LockPersonality=yes" "ExecStart=$helper personality-x86"
 
 [[ $failures == 0 ]]
