@@ -464,6 +464,32 @@ static void test_filter_counts(void **state) {
                 assert_int_equal(info.filter[n - 3].layer, LAYER_SYSCALL_ARCHITECTURES);
                 for (size_t k = 0; k < n; k++)
                         assert_string_equal(strchr(p[k].name, '/') + 1, abi_to_name(info.filter[k].abi));
+                if (n == 29) {
+                        /* DESIGN.md §1: three (x86, x32, x86-64) for each of ProtectHostname=,
+                         * MemoryDenyWriteExecute=, RestrictRealtime=, RestrictSUIDSGID=,
+                         * RestrictNamespaces=, ProtectKernelModules=, ProtectClock=, PrivateDevices=;
+                         * two for RestrictAddressFamilies= (no i386: socketcall()); one each for the
+                         * rest, the ABIs SystemCallArchitectures= blocked being skipped after it. */
+                        size_t per_layer[_LAYER_MAX] = {};
+
+                        for (size_t k = 0; k < n; k++) {
+                                per_layer[info.filter[k].layer]++;
+                                if (k > 0)      /* attach order follows the layer order */
+                                        assert_true(info.filter[k - 1].layer <= info.filter[k].layer);
+                        }
+                        assert_int_equal(per_layer[LAYER_PROTECT_HOSTNAME], 3);
+                        assert_int_equal(per_layer[LAYER_ADDRESS_FAMILIES], 2);
+                        assert_int_equal(per_layer[LAYER_MEMORY_DENY_WRITE_EXECUTE], 3);
+                        assert_int_equal(per_layer[LAYER_RESTRICT_REALTIME], 3);
+                        assert_int_equal(per_layer[LAYER_RESTRICT_SUID_SGID], 3);
+                        assert_int_equal(per_layer[LAYER_RESTRICT_NAMESPACES], 3);
+                        assert_int_equal(per_layer[LAYER_PROTECT_KERNEL_MODULES], 3);
+                        assert_int_equal(per_layer[LAYER_PROTECT_CLOCK], 3);
+                        assert_int_equal(per_layer[LAYER_PRIVATE_DEVICES], 3);
+                        assert_int_equal(per_layer[LAYER_SYSCALL_ARCHITECTURES], 1);
+                        assert_int_equal(per_layer[LAYER_LOCK_PERSONALITY], 1);
+                        assert_int_equal(per_layer[LAYER_SYSCALL_FILTER], 1);
+                }
                 bpf_programs_free(p, n);
         }
 }
@@ -943,6 +969,11 @@ static void live_case(Manager *m, const char *name, const char *directives) {
         assert_int_equal(sandbox_compile(d, &co, NULL, &s), 0);
 
         if (live) {
+                size_t insns = 0;
+
+                for (size_t i = 0; i < n_live; i++)
+                        insns += live[i].n;
+                print_message("%s: %zu instructions in systemd 252's filters\n", name, insns);
                 assert_int_equal(n_live, n_base);
                 for (size_t i = 0; i < n_base; i++) {
                         if (live[i].n == base[i].n && memcmp(live[i].insns, base[i].insns, base[i].n * sizeof(struct sock_filter)) == 0) {
