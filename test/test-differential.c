@@ -218,14 +218,47 @@ static int check_call(const uint64_t args[6], void *userdata) {
         return 0;
 }
 
+/* Values of the flags, modes, families and policies the directives check, and both halves. */
+static const uint64_t probe_values[] = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 16, 17, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800, 0xc00, 0x1000, 0x8000,
+        0x20000, 0x8000000, 0x10000000, 0x20000000, 0x40000000, 0x80000000, 0xfffffffe, 0xffffffff,
+        0x100000000, 0x100000002, 0x7fffffff00000000, 0xffffffff00000000, 0xffffffff00000002, UINT64_MAX,
+};
+
+/* Whether the baseline's verdict for (abi, nr) depends on an argument: the megafilter's policy
+ * might not know of a check the baseline makes. */
+static bool baseline_checks_args(const Compare *c, Abi abi, uint32_t nr) {
+        struct seccomp_data sd = { .nr = (int) nr, .arch = abi_info[abi].audit_arch };
+        uint32_t v0 = bpf_chain_run(c->base.filters, c->base.n, &sd, NULL);
+
+        for (size_t arg = 0; arg < 6; arg++)
+                for (size_t i = 0; i < ELEMENTSOF(probe_values); i++) {
+                        struct seccomp_data t = sd;
+
+                        t.args[arg] = probe_values[i];
+                        if (bpf_chain_run(c->base.filters, c->base.n, &t, NULL) != v0)
+                                return true;
+                }
+        return false;
+}
+
 static void check_number(Compare *c, Abi abi, uint32_t nr) {
         static const uint64_t zero[6] = {};
         CallCtx x = { c, abi, nr };
         const AbiPolicy *a = &c->policy->abi[abi];
+        const Decision *d = a->allowed ? policy_decision(c->policy, abi, nr) : NULL;
 
         check_call(zero, &x);
-        if (a->allowed)
-                (void) decision_foreach_boundary(policy_decision(c->policy, abi, nr), abi_info[abi].arg_bits, check_call, &x);
+        if (d)
+                (void) decision_foreach_boundary(d, abi_info[abi].arg_bits, check_call, &x);
+        if ((d && d->n_rules > 0) || baseline_checks_args(c, abi, nr))
+                for (size_t arg = 0; arg < 6; arg++)
+                        for (size_t i = 0; i < ELEMENTSOF(probe_values); i++) {
+                                uint64_t args[6] = {};
+
+                                args[arg] = probe_values[i];
+                                check_call(args, &x);
+                        }
 }
 
 static BpfFilterRef *refs(const BpfProgram *p, size_t n) {
