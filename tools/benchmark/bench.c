@@ -262,7 +262,7 @@ static void measure_unit(UnitRun *u, size_t n_strategies) {
         for (unsigned round = 0; round < arg_rounds; round++)
                 for (size_t k = 0; k < n_strategies; k++) {
                         size_t s = (k + round) % n_strategies;    /* rotate who goes first */
-                        double ns[_OP_MAX], us;
+                        double ns[_OP_MAX] = {}, us = 0;
 
                         if (!u->f[s].available)
                                 continue;
