@@ -205,6 +205,11 @@ static void print_uncached(const Analysis *a) {
                                 if (asprintf(&w, "%s %u", syscall_name(c->id), c->steps) < 0 || strv_push(&words, w) < 0)
                                         return;
                         }
+                        if (abi != a->native && !same) {
+                                printf("  %s: %zu, %.1f instructions on average, at most %u (--json lists them)\n",
+                                       syscall_class_to_string(k), s->count[k], s->steps_mean[k], s->steps_max[k]);
+                                continue;
+                        }
                         if (same && s->count[k] > 8) {
                                 printf("  %s: %zu, %u instructions each\n", syscall_class_to_string(k), s->count[k], first);
                                 continue;
