@@ -5,6 +5,7 @@
 #include "errno-name.h"
 #include "live-properties.h"
 #include "namespace-flags.h"
+#include "syscall-table.h"
 
 static size_t n_bool_directives(void) {
         size_t n = 0;
@@ -140,6 +141,32 @@ int live_properties_to_assignments(const LiveProperties *p, char ***ret) {
         return 0;
 }
 
+/* The manager reports an allow-list with everything in it, its own @default included: the
+ * implicit @default that the assignment added (ours may be a newer, larger one) must not stay. */
+static int keep_only_listed(SyscallList *l, char **names) {
+        _cleanup_free_ bool *listed = NULL;
+
+        if (!l->set || !l->allow_list)
+                return 0;
+        listed = calloc(syscall_count() + 1, sizeof(bool));
+        if (!listed)
+                return -ENOMEM;
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *name = strndup(*n, strcspn(*n, ":"));
+                int id;
+
+                if (!name)
+                        return -ENOMEM;
+                id = syscall_from_name(name);
+                if (id >= 0)
+                        listed[id] = true;
+        }
+        for (size_t id = 0; id < syscall_count(); id++)
+                if (!listed[id] && l->action[id] == SYSCALL_DEFAULT)
+                        l->action[id] = SYSCALL_ABSENT;
+        return 0;
+}
+
 int live_properties_to_directives(const LiveProperties *p, Diag *diag, UnitFile **ret_unit, Directives **ret) {
         _cleanup_(unit_file_freep) UnitFile *u = NULL;
         _cleanup_(directives_freep) Directives *d = NULL;
@@ -170,6 +197,12 @@ int live_properties_to_directives(const LiveProperties *p, Diag *diag, UnitFile 
                 if (r < 0)
                         return r;
         }
+
+        r = keep_only_listed(&d->syscall_filter, p->syscall_filter);
+        if (r >= 0)
+                r = keep_only_listed(&d->syscall_log, p->syscall_log);
+        if (r < 0)
+                return r;
 
         *ret_unit = TAKE_PTR(u);
         *ret = TAKE_PTR(d);
