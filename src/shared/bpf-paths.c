@@ -156,14 +156,12 @@ static void explore(Explore *e, size_t pc, State s, unsigned steps) {
                         Value b = BPF_SRC(f->code) == BPF_X ? s.X : known(k);
 
                         if (BPF_OP(f->code) == BPF_DIV && !(b.known && b.v != 0)) {
-                                /* Division by X == 0 ends the run with 0 (KILL_THREAD). */
-                                if (b.known) {
-                                        add_action(e->out, 0);
-                                        e->out->steps_max = MAX(e->out->steps_max, steps);
-                                        return;
-                                }
+                                /* Division by X == 0 ends the run with 0 (KILL_THREAD): certain
+                                 * when X is known to be 0, one more outcome when X is unknown. */
                                 add_action(e->out, 0);
                                 e->out->steps_max = MAX(e->out->steps_max, steps);
+                                if (b.known)
+                                        return;
                         }
                         s.A = alu(f->code, s.A, b);
                         break;
