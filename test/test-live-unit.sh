@@ -128,6 +128,7 @@ check(openat["systemd"]["class"] == "argument-checked" == openat["megafilter"]["
 check(openat["megafilter"]["instructions"] < openat["systemd"]["instructions"], "and runs fewer instructions under megafilter")
 PY_EOF
 
+cat "$WORK/unit.txt"
 grep -q '^  filters ' "$WORK/unit.txt" || { cat "$WORK/unit.txt"; echo "FAIL: no comparison table" >&2; exit 1; }
 
 # show --unit prints what systemctl show prints, for every sandbox property.

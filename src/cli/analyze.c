@@ -415,13 +415,14 @@ static void print_comparison(const Analysis *a, const Analysis *b, const LivePro
 
         printf("\nInstructions run per call on %s, syscalls either side does not serve from the cache\n"
                "(argument-checked: worst case over the argument values that matter):\n", abi_to_name(native));
-        printf("  %-24s %-18s %12s %12s\n", "syscall", "class", a->label, b->label);
+        printf("  %-22s %-17s %-17s %10s %10s\n", "syscall", "class, systemd", "class, megafilter", a->label, b->label);
         for (size_t i = 0; i < b->stats[native].n_costs && i < a->stats[native].n_costs; i++) {
                 const SyscallCost *x = &a->stats[native].costs[i], *y = &b->stats[native].costs[i];
 
                 if (x->class == CLASS_DENIED || (x->class == CLASS_CACHED && y->class == CLASS_CACHED))
                         continue;
-                printf("  %-24s %-18s %12u %12u\n", syscall_name(y->id), syscall_class_to_string(y->class), x->steps, y->steps);
+                printf("  %-22s %-17s %-17s %10u %10u\n", syscall_name(y->id), syscall_class_to_string(x->class),
+                       syscall_class_to_string(y->class), x->steps, y->steps);
         }
         printf("  (denied syscalls: see the mean / max above)\n");
 }
@@ -554,8 +555,9 @@ static int analyze_live_unit(const char *name, const Options *o) {
         _cleanup_(live_properties_freep) LiveProperties *lp = NULL;
         _cleanup_(unit_file_freep) UnitFile *u = NULL;
         _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(sandbox_freep) Sandbox *s = NULL, *reference = NULL;
         _cleanup_(process_filters_freep) ProcessFilters *f = NULL;
+        Options seccomp_mdwe = *o;
         Diag diag = { .max_level = o->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
         Analysis sd = {}, mf = {};
         sd_bus *bus = NULL;
@@ -581,6 +583,12 @@ static int analyze_live_unit(const char *name, const Options *o) {
         r = compile_directives(d, o, &s);
         if (r < 0)
                 return r;
+        /* systemd 252 applies MemoryDenyWriteExecute= with seccomp rules whatever the kernel has:
+         * its chain is classified with a policy that has them. */
+        seccomp_mdwe.compile.mdwe = MDWE_SECCOMP;
+        r = compile_directives(d, &seccomp_mdwe, &reference);
+        if (r < 0)
+                return r;
         r = read_process((pid_t) lp->main_pid, &f);
         if (r < 0)
                 return r;
@@ -588,7 +596,7 @@ static int analyze_live_unit(const char *name, const Options *o) {
         /* Both chains are classified with the policy of the same properties, so that the same
          * syscalls count as argument-checked on both sides, and systemd's chain is run on every
          * argument boundary of the rules it implements. */
-        analysis_from_process(&sd, f, "systemd", s->policy);
+        analysis_from_process(&sd, f, "systemd", reference->policy);
         analysis_from_sandbox(&mf, s);
         r = analysis_compute(&sd);
         if (r >= 0)
