@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -206,6 +207,48 @@ static void test_sandbox(void **state) {
         reap(pid);
 }
 
+static void test_already_traced(void **state) {
+        ProcessFilters *f = NULL;
+        pid_t pid = spawn(setup_raw, NULL);
+
+        /* We trace it already: a second tracer (here, the same one again) is refused. */
+        assert_int_equal(ptrace(PTRACE_SEIZE, pid, NULL, NULL), 0);
+        assert_int_equal(process_filters_read(pid, &f), -EPERM);
+        assert_null(f);
+        assert_int_equal(ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0 ? errno : 0, ESRCH); /* never stopped */
+        reap(pid);
+}
+
+static void test_reader_under_seccomp(void **state) {
+        pid_t target = spawn(setup_raw, NULL), reader;
+        int status;
+
+        /* The kernel hands out filters only to a reader without filters of its own. */
+        reader = fork();
+        assert_true(reader >= 0);
+        if (reader == 0) {
+                ProcessFilters *f = NULL;
+                int r = setup_raw(NULL);
+
+                if (r < 0)
+                        _exit(100);
+                r = process_filters_read(target, &f);
+                _exit(r == -EACCES && !f ? 0 : 101);
+        }
+        assert_int_equal(waitpid(reader, &status, 0), reader);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+
+        /* The target was detached again and can still be read. */
+        {
+                _cleanup_(process_filters_freep) ProcessFilters *f = NULL;
+
+                assert_int_equal(process_filters_read(target, &f), 0);
+                assert_int_equal(f->n_progs, 2);
+        }
+        reap(target);
+}
+
 static void test_no_such_process(void **state) {
         ProcessFilters *f = NULL;
         SeccompStatus st;
@@ -228,6 +271,8 @@ int main(void) {
                 cmocka_unit_test(test_raw_filters),
                 cmocka_unit_test(test_no_filters),
                 cmocka_unit_test(test_sandbox),
+                cmocka_unit_test(test_already_traced),
+                cmocka_unit_test(test_reader_under_seccomp),
                 cmocka_unit_test(test_no_such_process),
         };
 

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 
+#include "bpf-paths.h"
 #include "bus-unit.h"
 #include "cli-unit.h"
 #include "filter-stats.h"
@@ -107,24 +108,36 @@ static const char *verdict_directive(const Analysis *a, Abi abi, const SyscallCo
         return d->layer == LAYER_NONE ? NULL : policy_layer_to_directive(d->layer);
 }
 
-/* For argument-checked syscalls: "ERRNO(97) [RestrictAddressFamilies=], …" from the policy, or
- * NULL. Caller frees. */
+/* For argument-checked syscalls, the other verdicts: "ERRNO(97) [RestrictAddressFamilies=], …"
+ * from the policy's rules, or without a policy those that path exploration reaches. Caller frees;
+ * NULL on allocation failure. */
 static char *rule_summary(const Analysis *a, Abi abi, const SyscallCost *c) {
         _cleanup_strv_free_ char **parts = NULL;
-        const Decision *d;
+        char buf[64];
 
-        if (!a->policy || !(a->policy->abis & ABI_BIT(abi)))
-                return NULL;
-        d = policy_decision(a->policy, abi, c->nr);
-        for (size_t i = 0; i < d->n_rules; i++) {
-                char buf[64], *s;
+        if (a->policy && (a->policy->abis & ABI_BIT(abi))) {
+                const Decision *d = policy_decision(a->policy, abi, c->nr);
 
-                if (asprintf(&s, "%s [%s]", action_string(d->rules[i].action, buf, sizeof(buf)),
-                             policy_layer_to_directive(d->rules[i].layer)) < 0)
-                        return NULL;
-                if (strv_contains(parts, s))
-                        free(s);
-                else if (strv_push(&parts, s) < 0)
+                for (size_t i = 0; i < d->n_rules; i++) {
+                        char *s;
+
+                        if (asprintf(&s, "%s [%s]", action_string(d->rules[i].action, buf, sizeof(buf)),
+                                     policy_layer_to_directive(d->rules[i].layer)) < 0)
+                                return NULL;
+                        if (strv_contains(parts, s))
+                                free(s);
+                        else if (strv_push(&parts, s) < 0)
+                                return NULL;
+                }
+        } else {
+                BpfPaths paths;
+
+                bpf_chain_paths(a->refs, a->n_progs, abi_info[abi].audit_arch, c->nr, &paths);
+                for (size_t i = 0; i < paths.n_actions; i++)
+                        if (paths.actions[i] != c->action &&
+                            strv_extend(&parts, action_string(paths.actions[i], buf, sizeof(buf))) < 0)
+                                return NULL;
+                if (paths.any_action && strv_extend(&parts, "any other") < 0)
                         return NULL;
         }
         return strv_join(parts, ", ");
