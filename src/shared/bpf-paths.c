@@ -174,6 +174,8 @@ static void explore(Explore *e, size_t pc, State s, unsigned steps) {
                                 break;
                         }
                         t = test(f->code, s.A, BPF_SRC(f->code) == BPF_X ? s.X : known(k));
+                        if (t < 0 && f->jt == f->jf)
+                                t = 1;          /* both ways lead to the same place */
                         if (t < 0) {
                                 explore(e, pc + 1 + f->jt, s, steps);
                                 pc += f->jf;
