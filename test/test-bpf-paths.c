@@ -11,6 +11,7 @@
 
 #include "bpf-insn.h"
 #include "bpf-paths.h"
+#include "bpf-program.h"
 
 #define ARCH AUDIT_ARCH_X86_64
 
@@ -124,12 +125,41 @@ static void test_chain(void **state) {
         assert_true(has_action(&p, SECCOMP_RET_ALLOW));
 }
 
+static void test_meeting_paths(void **state) {
+        /* 1995 tests of an argument whose branches meet again: 2^1995 paths, one state each time
+         * they meet, so the exploration is linear and exact. */
+        static struct sock_filter prog[BPF_MAXINSNS_SECCOMP];
+        size_t n = 0;
+        BpfPaths p;
+
+        prog[n++] = (struct sock_filter) LD(SECCOMP_DATA_ARG_LO(0));
+        while (n < 3990) {
+                prog[n] = (struct sock_filter) J(BPF_JMP | BPF_JSET | BPF_K, 1u << (n % 31), 0, 1);
+                n++;
+                prog[n++] = (struct sock_filter) S(BPF_ALU | BPF_ADD | BPF_K, 1);
+        }
+        prog[n++] = (struct sock_filter) RET(SECCOMP_RET_ALLOW);
+
+        bpf_paths(prog, n, ARCH, 0, &p);
+        assert_false(p.any_action);
+        assert_true(p.reads_args);
+        assert_int_equal(p.n_actions, 1);
+        assert_int_equal(p.actions[0], SECCOMP_RET_ALLOW);
+        assert_int_equal(p.steps_max, n);
+
+        /* The same with the sum returned: now every count of taken branches is a verdict. */
+        prog[n - 1] = (struct sock_filter) S(BPF_RET | BPF_A, 0);
+        bpf_paths(prog, n, ARCH, 0, &p);
+        assert_true(p.any_action);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_constant),
                 cmocka_unit_test(test_arguments),
                 cmocka_unit_test(test_ret_a),
                 cmocka_unit_test(test_chain),
+                cmocka_unit_test(test_meeting_paths),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
