@@ -56,7 +56,8 @@ static void help(void) {
                "     --layout=LAYOUT      split (default) or single, for what megafilter compiles\n"
                "     --mdwe=MODE          MemoryDenyWriteExecute= with auto (default), prctl or\n"
                "                          seccomp, for what megafilter compiles\n"
-               "  -p --property=KEY=VALUE  (UNIT) Apply an assignment after the unit's own\n"
+               "  -p --property=KEY=VALUE\n"
+               "                          (UNIT) Apply an assignment after the unit's own\n"
                "     --strict             (UNIT) Treat every warning as an error\n"
                "  -v --verbose            Also show debug diagnostics\n"
                "  -h --help               Show this help\n");
