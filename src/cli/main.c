@@ -9,6 +9,7 @@ static const Verb verbs[] = {
         { "syscall-filter", verb_syscall_filter, "List syscall sets, or show a syscall's sets and numbers" },
         { "show", verb_show, "Show a unit's sandbox properties as systemctl show does" },
         { "compile", verb_compile, "Compile a unit's sandbox into its seccomp programs" },
+        { "analyze", verb_analyze, "Report a filter chain's size, cache coverage and cost per syscall" },
         { "run", verb_run, "Run a unit's command under its coalesced sandbox" },
         {}
 };

@@ -4,20 +4,26 @@
 
 #include <getopt.h>
 
+#include "bus-unit.h"
 #include "cli-unit.h"
+#include "live-properties.h"
 #include "unit-properties.h"
 #include "verbs.h"
 
 static void help(void) {
         printf("Usage: megafilter show [OPTIONS…] UNIT\n"
+               "       megafilter show [OPTIONS…] --unit=NAME [--user]\n"
                "\n"
                "Print the sandbox properties of a unit file, with its drop-ins, as\n"
-               "'systemctl show' prints them.\n"
+               "'systemctl show' prints them; with --unit, those of a unit loaded in the\n"
+               "running service manager.\n"
                "\n"
                "Options:\n"
                "  -p --property=NAME[,NAME…]  Show only these properties (repeatable)\n"
                "     --value                 Print only the values\n"
-               "     --user                  Search the user unit directories\n"
+               "     --unit=NAME             Ask the running service manager about NAME\n"
+               "     --user                  Search the user unit directories; with --unit,\n"
+               "                             ask the calling user's manager\n"
                "     --strict                Treat every warning as an error\n"
                "  -v --verbose                Also show debug diagnostics\n"
                "  -h --help                   Show this help\n"
@@ -42,12 +48,39 @@ static int add_properties(char ***l, const char *arg) {
         return 0;
 }
 
+/* The unit's properties as the running manager reports them, through the same directive model
+ * as a file's, so that both are printed by one formatter. */
+static int load_live_unit(const char *name, const UnitArgs *ua, UnitFile **ret_unit, Directives **ret) {
+        _cleanup_(live_properties_freep) LiveProperties *lp = NULL;
+        Diag diag = { .max_level = ua->verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
+        sd_bus *bus = NULL;
+        int r;
+
+        r = bus_connect_manager(ua->user, &bus);
+        if (r < 0)
+                return r;
+        r = bus_unit_read(bus, name, &lp);
+        sd_bus_flush_close_unref(bus);
+        if (r < 0)
+                return r;
+        r = live_properties_to_directives(lp, &diag, ret_unit, ret);
+        if (r < 0)
+                fprintf(stderr, "Failed to convert the properties of %s: %s\n", lp->unit, strerror(-r));
+        else if (ua->strict && diag.n_warnings > 0) {
+                fprintf(stderr, "Refusing unit %s: %u warning%s and --strict was given.\n",
+                        lp->unit, diag.n_warnings, diag.n_warnings == 1 ? "" : "s");
+                r = -EINVAL;
+        }
+        return r;
+}
+
 int verb_show(int argc, char *argv[]) {
-        enum { ARG_VALUE = 0x100 };
+        enum { ARG_VALUE = 0x100, ARG_UNIT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "property", required_argument, NULL, 'p' },
                 { "value", no_argument, NULL, ARG_VALUE },
+                { "unit", required_argument, NULL, ARG_UNIT },
                 { "user", no_argument, NULL, 'U' },
                 { "strict", no_argument, NULL, 'S' },
                 { "verbose", no_argument, NULL, 'v' },
@@ -58,6 +91,7 @@ int verb_show(int argc, char *argv[]) {
         _cleanup_(directives_freep) Directives *d = NULL;
         UnitArgs ua = {};
         bool value = false, selected = false;
+        const char *live = NULL;
         int c, r;
 
         optind = 0;
@@ -74,6 +108,9 @@ int verb_show(int argc, char *argv[]) {
                 case ARG_VALUE:
                         value = true;
                         break;
+                case ARG_UNIT:
+                        live = optarg;
+                        break;
                 case 'U':
                 case 'S':
                 case 'v':
@@ -83,12 +120,12 @@ int verb_show(int argc, char *argv[]) {
                         return 1;
                 }
 
-        if (optind != argc - 1) {
-                fprintf(stderr, "megafilter show: expected exactly one unit; see --help.\n");
+        if (optind != argc - (live ? 0 : 1)) {
+                fprintf(stderr, "megafilter show: expected exactly one unit, as UNIT or --unit=NAME; see --help.\n");
                 return 1;
         }
 
-        r = cli_load_unit(argv[optind], &ua, &u, &d);
+        r = live ? load_live_unit(live, &ua, &u, &d) : cli_load_unit(argv[optind], &ua, &u, &d);
         if (r < 0)
                 return 1;
 

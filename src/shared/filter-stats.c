@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "bpf-paths.h"
 #include "bpf-program.h"
 #include "filter-stats.h"
 #include "syscall-table.h"
@@ -41,6 +42,16 @@ static int worst_steps(const uint64_t args[6], void *userdata) {
         return 0;
 }
 
+/* Without a policy: whether some argument values change the chain's verdict, as far as path
+ * exploration can tell; ret_steps is then the longest path. */
+static bool chain_depends_on_args(const BpfFilterRef *filters, size_t n, const struct seccomp_data *sd, unsigned *ret_steps) {
+        BpfPaths paths;
+
+        bpf_chain_paths(filters, n, sd->arch, (uint32_t) sd->nr, &paths);
+        *ret_steps = paths.steps_max;
+        return paths.any_action || paths.n_actions > 1;
+}
+
 int filter_stats_abi(const BpfFilterRef *filters, size_t n, Abi native, Abi abi, const Policy *p, AbiStats *ret) {
         AbiStats s = { .abi = abi, .cacheable = bpf_cache_abi(native, abi) };
         unsigned long long sum[_CLASS_MAX] = {};
@@ -73,6 +84,9 @@ int filter_stats_abi(const BpfFilterRef *filters, size_t n, Abi native, Abi abi,
                         decision_foreach_boundary(d, abi_info[abi].arg_bits, worst_steps, &w);
                         c->class = CLASS_ARG_CHECKED;
                         c->steps = MAX(c->steps, w.steps);
+                } else if (!p && chain_depends_on_args(filters, n, &sd, &steps)) {
+                        c->class = CLASS_ARG_CHECKED;
+                        c->steps = MAX(c->steps, steps);
                 } else if (c->action != SECCOMP_RET_ALLOW)
                         c->class = CLASS_DENIED;
                 else if (s.cacheable && bpf_chain_cache_allows(filters, n, abi, (uint32_t) nr)) {

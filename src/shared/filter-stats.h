@@ -37,7 +37,8 @@ typedef struct AbiStats {
         size_t n_costs;
 } AbiStats;
 
-/* p may be NULL. */
+/* p may be NULL: argument-checked syscalls are then those whose verdict some argument values
+ * change as path exploration finds (bpf-paths.h), with the longest path's instructions. */
 int filter_stats_abi(const BpfFilterRef *filters, size_t n, Abi native, Abi abi, const Policy *p, AbiStats *ret);
 void abi_stats_done(AbiStats *s);
 
