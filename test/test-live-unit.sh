@@ -17,9 +17,12 @@ command -v systemctl >/dev/null || skip "systemctl is not installed"
 SYSTEMD_BIN=$(command -v systemd || echo /lib/systemd/systemd)
 [ "$(id -u)" -eq 0 ] || skip "reading another process's filters needs root (CAP_SYS_ADMIN)"
 
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
-mkdir -p /run/systemd/system "$XDG_RUNTIME_DIR"
+# A manager of our own in a private runtime directory: others (a parallel test run, a user's
+# own session) can neither disturb it nor be disturbed.
+mkdir -p /run/systemd/system
+export XDG_RUNTIME_DIR=$(mktemp -d /run/megafilter-live-test.XXXXXX)
 chmod 0700 "$XDG_RUNTIME_DIR"
+unset DBUS_SESSION_BUS_ADDRESS
 
 UNIT=megafilter-live-test-$$.service
 UNIT_DIR=$XDG_RUNTIME_DIR/systemd/user
@@ -34,21 +37,17 @@ cleanup() {
                 kill "$STARTED_PID" 2>/dev/null || true
                 for _ in $(seq 50); do kill -0 "$STARTED_PID" 2>/dev/null || break; sleep 0.1; done
         fi
-        rm -rf "$WORK"
+        rm -rf "$WORK" "$XDG_RUNTIME_DIR"
 }
 trap cleanup EXIT
 
 manager_up() { systemctl --user is-system-running >/dev/null 2>&1 || [ "$(systemctl --user is-system-running 2>/dev/null)" = degraded ]; }
 
-if ! manager_up; then
-        setsid "$SYSTEMD_BIN" --user >"$WORK/manager.log" 2>&1 </dev/null &
-        STARTED_PID=$!
-        for _ in $(seq 100); do manager_up && break; sleep 0.1; done
-        manager_up || { cat "$WORK/manager.log" >&2; skip "could not start a systemd user manager"; }
-        echo "started systemd --user as $STARTED_PID"
-else
-        echo "reusing the running systemd user manager"
-fi
+setsid "$SYSTEMD_BIN" --user >"$WORK/manager.log" 2>&1 </dev/null &
+STARTED_PID=$!
+for _ in $(seq 100); do manager_up && break; sleep 0.1; done
+manager_up || { cat "$WORK/manager.log" >&2; skip "could not start a systemd user manager"; }
+echo "started systemd --user as $STARTED_PID"
 
 mkdir -p "$UNIT_DIR"
 # units/webapp.service's directives (DESIGN.md §1), with a command that stays.
@@ -73,7 +72,8 @@ systemctl --user start "$UNIT"
 PID=0
 for _ in $(seq 50); do
         PID=$(systemctl --user show -P MainPID "$UNIT")
-        [ "$PID" != 0 ] && grep -q '^Seccomp_filters:[[:space:]]*[1-9]' "/proc/$PID/status" 2>/dev/null && break
+        # Only once the service has exec'd sleep are all of systemd's filters in place.
+        [ "$PID" != 0 ] && [ "$(readlink "/proc/$PID/exe" 2>/dev/null)" = "$(readlink -f /bin/sleep)" ] && break
         sleep 0.1
 done
 [ "$PID" != 0 ] || { systemctl --user status "$UNIT" >&2 || true; echo "FAIL: $UNIT did not start" >&2; exit 1; }
