@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A bump allocator for memory that lives and dies together (a policy and the scratch that
+ * built it). Chunks come straight from mmap(): in a freshly forked child — where a service start
+ * compiles its filters — pages of the parent's heap are copy-on-write and malloc() touches
+ * them (free lists, consolidation, memset of reused chunks), each touch a fault that copies a
+ * page. Fresh anonymous pages are cheaper, come zeroed, and only the pages actually written are
+ * ever faulted in. Nothing is freed before arena_done().
+ *
+ * Under AddressSanitizer every allocation is a heap block of its own, so that overflows are
+ * still caught. */
+
+#include <stddef.h>
+
+#include "macro.h"
+
+typedef struct ArenaChunk ArenaChunk;
+
+typedef struct Arena {
+        ArenaChunk *chunk;              /* the newest chunk, linked to the older ones */
+        void *last;                     /* the most recent allocation: it can grow in place */
+        size_t last_size;
+} Arena;
+
+/* size bytes, zeroed, aligned for any type. NULL when out of memory (or size is 0). */
+void *arena_alloc(Arena *a, size_t size);
+void *arena_alloc_array(Arena *a, size_t n, size_t size);
+
+/* Grow p (allocated from a with old_n × size bytes) to new_n × size bytes, the new part
+ * zeroed: in place when it is the latest allocation, otherwise by copying. p may be NULL. */
+void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, size_t size);
+
+/* Like GREEDY_REALLOC, in the arena. */
+#define ARENA_GREEDY(arena, array, allocated, need) \
+        arena_greedy((arena), (void **) &(array), &(allocated), (need), sizeof((array)[0]))
+bool arena_greedy(Arena *a, void **p, size_t *allocated, size_t need, size_t size);
+
+/* Release everything. */
+void arena_done(Arena *a);
