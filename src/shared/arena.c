@@ -177,7 +177,7 @@ bool arena_greedy(Arena *a, void **p, size_t *allocated, size_t need, size_t siz
                 return true;
         if (need > SIZE_MAX / 4 / size)
                 return false;
-        n = MAX(need * 2, (size_t) 16);
+        n = MAX(need * 2, (size_t) 4);
         q = arena_grow(a, *p, *allocated, n, size);
         if (!q)
                 return false;

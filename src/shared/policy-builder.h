@@ -17,17 +17,18 @@ typedef struct Builder {
         const PolicyOptions *options;
         Diag *diag;
 
+        Arena *arena;                   /* the policy's: everything is allocated there */
         CandList *cands[_ABI_MAX];      /* per ABI: one list per number in by_nr, then one for "other" */
-        Cand *cands_arena;              /* every candidate, lists threaded through it */
-        size_t n_cands, cands_allocated;
+        Cand *cand_block;               /* candidates are carved from blocks … */
+        size_t cand_block_left;         /* … this many are left in the current one */
         bool *assigned[_ABI_MAX];       /* per ABI, per number: a syscall has that number */
 
         /* The layer being described. */
         PolicyLayer layer;
         AbiSet layer_abis;              /* ABIs this layer is installed on */
         LayerEntry *entries[_ABI_MAX];  /* per ABI, per number (same indexing as cands), reused */
-        uint32_t *touched[_ABI_MAX];    /* which entries the layer wrote */
-        size_t n_touched[_ABI_MAX], touched_allocated[_ABI_MAX];
+        uint32_t *touched[_ABI_MAX];    /* which entries the layer wrote (room for all of them) */
+        size_t n_touched[_ABI_MAX];
         uint32_t layer_default;
         SourceLoc layer_default_loc;
         bool layer_other_set;

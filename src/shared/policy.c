@@ -12,14 +12,14 @@ struct Cand {
         uint32_t action;
         PolicyLayer layer;
         SourceLoc loc;
-        ArgCmp *cmp;                    /* NULL: unconditional */
+        ArgCmp *cmp;                    /* NULL: unconditional; in the arena, shared, never changed */
         size_t n_cmp;
-        int32_t next;                   /* the next candidate of the same number, -1 at the end */
+        Cand *next;                     /* the next candidate of the same number */
 };
 
-/* The candidates of one number: a list threaded through the builder's arena. */
+/* The candidates of one number, in the order they came. */
 struct CandList {
-        int32_t head, tail;
+        Cand *head, *tail;
 };
 
 typedef struct LayerRule {
@@ -156,29 +156,32 @@ bool abi_policy_has_rules(const AbiPolicy *a) {
 
 /* ---- candidates ---- */
 
-static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, const ArgCmp *cmp, size_t n_cmp) {
+/* cmp must stay as it is for the policy's life (it is in the arena): candidates and the rules
+ * made of them share it. */
+static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, ArgCmp *cmp, size_t n_cmp) {
         Cand *c;
 
         if (action == SECCOMP_RET_ALLOW)
                 return 0;       /* the least restrictive action never wins over anything */
-        if (b->n_cands >= INT32_MAX || !GREEDY_REALLOC(b->cands_arena, b->cands_allocated, b->n_cands + 1))
-                return -ENOMEM;
-
-        c = &b->cands_arena[b->n_cands];
-        *c = (Cand) { .action = action, .layer = b->layer, .loc = loc, .next = -1 };
-        if (n_cmp > 0) {
-                c->cmp = malloc(n_cmp * sizeof(ArgCmp));
-                if (!c->cmp)
+        if (b->cand_block_left == 0) {
+                b->cand_block = arena_alloc_array(b->arena, 64, sizeof(Cand));
+                if (!b->cand_block)
                         return -ENOMEM;
-                memcpy(c->cmp, cmp, n_cmp * sizeof(ArgCmp));
+                b->cand_block_left = 64;
+        }
+
+        c = b->cand_block++;
+        b->cand_block_left--;
+        *c = (Cand) { .action = action, .layer = b->layer, .loc = loc };
+        if (n_cmp > 0) {
+                c->cmp = cmp;
                 c->n_cmp = n_cmp;
         }
-        if (l->tail >= 0)
-                b->cands_arena[l->tail].next = (int32_t) b->n_cands;
+        if (l->tail)
+                l->tail->next = c;
         else
-                l->head = (int32_t) b->n_cands;
-        l->tail = (int32_t) b->n_cands;
-        b->n_cands++;
+                l->head = c;
+        l->tail = c;
         return 0;
 }
 
@@ -194,11 +197,11 @@ static int cand_compare(const void *x, const void *y) {
 }
 
 /* The candidates of one number, in the kernel's order. */
-static size_t cands_sorted(const Builder *b, const CandList *cl, Cand *out, size_t max) {
+static size_t cands_sorted(const CandList *cl, Cand *out, size_t max) {
         size_t n = 0;
 
-        for (int32_t i = cl->head; i >= 0 && n < max; i = b->cands_arena[i].next)
-                out[n++] = b->cands_arena[i];
+        for (const Cand *c = cl->head; c && n < max; c = c->next)
+                out[n++] = *c;
 
         /* Insertion sort, stable: a layer's own candidates keep the order its rules came in. */
         for (size_t i = 1; i < n; i++)
@@ -210,29 +213,28 @@ static size_t cands_sorted(const Builder *b, const CandList *cl, Cand *out, size
         return n;
 }
 
-static size_t cands_count(const Builder *b, const CandList *cl) {
+static size_t cands_count(const CandList *cl) {
         size_t n = 0;
 
-        for (int32_t i = cl->head; i >= 0; i = b->cands_arena[i].next)
+        for (const Cand *c = cl->head; c; c = c->next)
                 n++;
         return n;
 }
 
 static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl) {
-        _cleanup_free_ Cand *heap = NULL;
         Cand local[16], *c = local;
         size_t n, n_rules = 0;
 
         *d = (Decision) { .action = SECCOMP_RET_ALLOW, .layer = LAYER_NONE };
-        n = cands_count(b, cl);
-        if (n == 0)
+        if (!cl->head)
                 return 0;
+        n = cands_count(cl);
         if (n > ELEMENTSOF(local)) {
-                c = heap = calloc(n, sizeof(Cand));
+                c = arena_alloc_array(b->arena, n, sizeof(Cand));
                 if (!c)
                         return -ENOMEM;
         }
-        n = cands_sorted(b, cl, c, n);
+        n = cands_sorted(cl, c, n);
 
         /* The first unconditional candidate decides whatever no earlier rule matched. */
         for (size_t i = 0; i < n; i++) {
@@ -251,19 +253,13 @@ static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl
         if (n_rules == 0)
                 return 0;
 
-        d->rules = calloc(n_rules, sizeof(ArgRule));
+        d->rules = arena_alloc_array(b->arena, n_rules, sizeof(ArgRule));
         if (!d->rules)
                 return -ENOMEM;
-        for (size_t i = 0; i < n_rules; i++) {
-                ArgRule *r = &d->rules[i];
-
-                *r = (ArgRule) { .n_cmp = c[i].n_cmp, .action = c[i].action, .layer = c[i].layer, .loc = c[i].loc };
-                r->cmp = malloc(c[i].n_cmp * sizeof(ArgCmp));
-                if (!r->cmp)
-                        return -ENOMEM;
-                memcpy(r->cmp, c[i].cmp, c[i].n_cmp * sizeof(ArgCmp));
-                d->n_rules++;
-        }
+        for (size_t i = 0; i < n_rules; i++)
+                d->rules[i] = (ArgRule) { .cmp = c[i].cmp, .n_cmp = c[i].n_cmp, .action = c[i].action,
+                                          .layer = c[i].layer, .loc = c[i].loc };
+        d->n_rules = n_rules;
         return 0;
 }
 
@@ -274,10 +270,7 @@ static size_t abi_slots(const Policy *p, Abi abi) {
 }
 
 static void entry_clear(LayerEntry *e) {
-        for (size_t j = 0; j < e->n_rules; j++)
-                free(e->rules[j].cmp);
-        free(e->rules);
-        *e = (LayerEntry) {};
+        *e = (LayerEntry) {};   /* what it pointed to stays in the arena: candidates may share it */
 }
 
 /* Forget everything the current layer said about abi. */
@@ -316,15 +309,13 @@ static LayerEntry *layer_entry(Builder *b, Abi abi, uint32_t nr) {
         LayerEntry *e = &b->entries[abi][i];
 
         if (!e->touched) {
-                if (!GREEDY_REALLOC(b->touched[abi], b->touched_allocated[abi], b->n_touched[abi] + 1))
-                        return NULL;
-                b->touched[abi][b->n_touched[abi]++] = i;
+                b->touched[abi][b->n_touched[abi]++] = i;       /* room for every slot */
                 e->touched = true;
         }
         return e;
 }
 
-static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
+static int entry_add(Builder *b, LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
         LayerRule *r;
 
         /* libseccomp's database: an unconditional rule makes conditional ones redundant, whichever
@@ -332,8 +323,6 @@ static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n
         if (n_cmp == 0) {
                 if (e->uncond)
                         return 0;
-                for (size_t j = 0; j < e->n_rules; j++)
-                        free(e->rules[j].cmp);
                 e->n_rules = 0;
                 e->uncond = true;
                 e->action = action;
@@ -343,11 +332,11 @@ static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n
         if (e->uncond)
                 return 0;
 
-        if (!GREEDY_REALLOC(e->rules, e->allocated, e->n_rules + 1))
+        if (!ARENA_GREEDY(b->arena, e->rules, e->allocated, e->n_rules + 1))
                 return -ENOMEM;
         r = &e->rules[e->n_rules];
         *r = (LayerRule) { .n_cmp = n_cmp, .action = action, .loc = loc };
-        r->cmp = malloc(n_cmp * sizeof(ArgCmp));
+        r->cmp = arena_alloc_array(b->arena, n_cmp, sizeof(ArgCmp));
         if (!r->cmp)
                 return -ENOMEM;
         memcpy(r->cmp, cmp, n_cmp * sizeof(ArgCmp));
@@ -412,7 +401,7 @@ static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp 
                         e = layer_entry(b, abi, (uint32_t) mux_nr);
                         if (!e)
                                 return -ENOMEM;
-                        r = entry_add(e, action, &c, 1, loc);
+                        r = entry_add(b, e, action, &c, 1, loc);
                         if (r < 0)
                                 return r;
                         muxed = true;
@@ -430,7 +419,7 @@ static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp 
         e = layer_entry(b, abi, (uint32_t) nr);
         if (!e)
                 return -ENOMEM;
-        return entry_add(e, action, cmp, n_cmp, loc);
+        return entry_add(b, e, action, cmp, n_cmp, loc);
 }
 
 static int name_to_id(const char *name) {
@@ -471,12 +460,12 @@ static ArgOp arg_op_negate(ArgOp op) {
  * restricts (an allow-list's socketcall(): only the allowed calls pass), it becomes a candidate
  * under the negation of the rules: expressible as long as every rule is one comparison. */
 static int layer_default_cand(Builder *b, CandList *l, const LayerEntry *e, uint32_t action) {
-        _cleanup_free_ ArgCmp *neg = NULL;
+        ArgCmp *neg;
 
         if (action == SECCOMP_RET_ALLOW)
                 return 0;
 
-        neg = calloc(e->n_rules, sizeof(ArgCmp));
+        neg = arena_alloc_array(b->arena, e->n_rules, sizeof(ArgCmp));
         if (!neg)
                 return -ENOMEM;
         for (size_t i = 0; i < e->n_rules; i++) {
@@ -535,40 +524,13 @@ int layer_end(Builder *b) {
 /* ---- the policy ---- */
 
 Policy *policy_free(Policy *p) {
+        Arena a;
+
         if (!p)
                 return NULL;
-
-        for (Abi abi = 0; abi < _ABI_MAX; abi++) {
-                AbiPolicy *a = &p->abi[abi];
-
-                for (uint32_t i = 0; i <= a->n && a->by_nr; i++) {
-                        Decision *d = i < a->n ? &a->by_nr[i] : &a->other;
-
-                        for (size_t j = 0; j < d->n_rules; j++)
-                                free(d->rules[j].cmp);
-                        free(d->rules);
-                }
-                free(a->by_nr);
-        }
-        free(p);
+        a = p->arena;           /* p itself is in it */
+        arena_done(&a);
         return NULL;
-}
-
-static void builder_done(Builder *b) {
-        if (!b->policy)
-                return;
-        for (Abi abi = 0; abi < _ABI_MAX; abi++) {
-                if (b->entries[abi]) {
-                        layer_entries_clear(b, abi);
-                        free(b->entries[abi]);
-                }
-                free(b->touched[abi]);
-                free(b->cands[abi]);
-                free(b->assigned[abi]);
-        }
-        for (size_t i = 0; i < b->n_cands; i++)
-                free(b->cands_arena[i].cmp);
-        free(b->cands_arena);
 }
 
 /* SystemCallArchitectures=: every call of an ABI not listed is killed. systemd never blocks the
@@ -604,14 +566,13 @@ static int abi_policies_alloc(Builder *b) {
 
                 a->allowed = true;
                 a->n = syscall_nr_max(abi) - a->nr_first + 1;
-                a->by_nr = calloc(a->n, sizeof(Decision));
-                b->cands[abi] = malloc((a->n + 1) * sizeof(CandList));
-                b->entries[abi] = calloc(a->n + 1, sizeof(LayerEntry));
-                b->assigned[abi] = calloc(a->n + 1, sizeof(bool));
-                if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->assigned[abi])
+                a->by_nr = arena_alloc_array(b->arena, a->n, sizeof(Decision));
+                b->cands[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(CandList));
+                b->entries[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(LayerEntry));
+                b->touched[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(uint32_t));
+                b->assigned[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(bool));
+                if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->touched[abi] || !b->assigned[abi])
                         return -ENOMEM;
-                for (uint32_t i = 0; i <= a->n; i++)
-                        b->cands[abi][i] = (CandList) { .head = -1, .tail = -1 };
                 for (size_t id = 0; id < syscall_count(); id++) {
                         int64_t nr = syscall_nr(abi, (int) id);
                         if (nr != SYSCALL_NR_NONE)
@@ -641,19 +602,24 @@ static int decisions_merge(Builder *b) {
 
 int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret) {
         _cleanup_(policy_freep) Policy *p = NULL;
-        _cleanup_(builder_done) Builder b = {};
         Abi native = o && o->native >= 0 ? o->native : abi_native();
+        Arena arena = {};
+        Builder b;
         int r;
 
-        p = calloc(1, sizeof(Policy));
-        if (!p)
+        /* The policy lives in its own arena, the builder's scratch with it: freed in one go. */
+        p = arena_alloc(&arena, sizeof(Policy));
+        if (!p) {
+                arena_done(&arena);
                 return -ENOMEM;
+        }
+        p->arena = arena;
         p->native = native;
         p->abis = abi_info[native].host_abis;
         p->mdwe_prctl = o && o->mdwe_prctl && d->memory_deny_write_execute.value;
         p->uses_seccomp = directives_use_seccomp(d);
 
-        b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag };
+        b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag, .arena = &p->arena };
 
         r = abi_policies_alloc(&b);
         if (r < 0)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "arena.h"
 #include "diag.h"
 #include "directives.h"
 
@@ -102,6 +103,8 @@ typedef struct Policy {
         AbiPolicy abi[_ABI_MAX];
         bool mdwe_prctl;                /* MemoryDenyWriteExecute= is applied with prctl(PR_SET_MDWE) */
         bool uses_seccomp;              /* any layer restricts anything */
+        Arena arena;                    /* holds the policy itself, its decisions and rules (and the
+                                         * builder's scratch): freed at once by policy_free() */
 } Policy;
 
 /* Build the policy. Names that do not exist on an ABI are reported to diag at debug level
