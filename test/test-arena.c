@@ -31,7 +31,8 @@ static void test_alloc_zeroed_aligned(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(p); i++)
                 for (size_t j = 0; j < 1 + i * 37; j++)
                         assert_int_equal(((unsigned char *) p[i])[j], 0xa5);
-        assert_null(arena_alloc(&a, 0));
+        assert_non_null(arena_alloc(&a, 0));
+        assert_non_null(arena_alloc_array(&a, 0, 8));
         assert_null(arena_alloc_array(&a, SIZE_MAX / 4, 8));
         arena_done(&a);
         assert_null(a.chunk);

@@ -54,8 +54,7 @@ static void *block_new(Arena *a, size_t size) {
 }
 
 void *arena_alloc(Arena *a, size_t size) {
-        if (size == 0)
-                return NULL;
+        size = MAX(size, (size_t) 1);
         a->last = block_new(a, size);
         a->last_size = size;
         return a->last;
@@ -108,9 +107,9 @@ void *arena_alloc(Arena *a, size_t size) {
         ArenaChunk *c = a->chunk;
         void *p;
 
-        if (size == 0 || size > SIZE_MAX / 2)
+        if (size > SIZE_MAX / 2)
                 return NULL;
-        size = align_up(size);
+        size = align_up(MAX(size, (size_t) 1));
         if (!c || c->size - c->used < size) {
                 ArenaChunk *n = chunk_new(size);
                 if (!n)

@@ -23,7 +23,8 @@ typedef struct Arena {
         size_t last_size;
 } Arena;
 
-/* size bytes, zeroed, aligned for any type. NULL when out of memory (or size is 0). */
+/* size bytes, zeroed, aligned for any type (size 0: a valid pointer too). NULL when out of
+ * memory. */
 void *arena_alloc(Arena *a, size_t size);
 void *arena_alloc_array(Arena *a, size_t n, size_t size);
 

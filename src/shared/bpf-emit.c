@@ -13,7 +13,9 @@ bool target_equal(Target a, Target b) {
 static size_t emit_raw(Emitter *e, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k) {
         if (e->error < 0)
                 return e->n > 0 ? e->n - 1 : 0;
-        if (!GREEDY_REALLOC(e->code, e->allocated, e->n + 1)) {
+        /* Room for a program of the kernel's maximum from the start: only the pages written
+         * cost anything, and the buffer never moves. */
+        if (!ARENA_GREEDY(&e->arena, e->code, e->allocated, MAX(e->n + 1, (size_t) BPF_MAXINSNS_SECCOMP + 64))) {
                 e->error = -ENOMEM;
                 return e->n > 0 ? e->n - 1 : 0;
         }
@@ -25,7 +27,7 @@ static size_t emit_ret(Emitter *e, uint32_t action) {
         size_t pos = emit_raw(e, BPF_RET | BPF_K, 0, 0, action);
 
         if (e->error >= 0) {
-                if (!GREEDY_REALLOC(e->rets, e->rets_allocated, e->n_rets + 1))
+                if (!ARENA_GREEDY(&e->arena, e->rets, e->rets_allocated, e->n_rets + 1))
                         e->error = -ENOMEM;
                 else {
                         e->rets[e->n_rets].action = action;
@@ -123,8 +125,8 @@ static bool is_load_of(const struct sock_filter *insn, uint32_t a) {
 
 /* Where A already holds the word a jump's target loads, jump past the load. A forward pass
  * (every jump goes forward) tracks which word of seccomp_data A holds before each instruction. */
-static int skip_redundant_loads(struct sock_filter *insns, size_t n) {
-        _cleanup_free_ uint32_t *state = malloc(n * sizeof(uint32_t));
+static int skip_redundant_loads(Arena *arena, struct sock_filter *insns, size_t n) {
+        uint32_t *state = arena_alloc_array(arena, n, sizeof(uint32_t));
 
         if (!state)
                 return -ENOMEM;
@@ -183,18 +185,18 @@ int emitter_finish(Emitter *e, BpfProgram *p) {
                 e->code[i] = e->code[e->n - 1 - i];
                 e->code[e->n - 1 - i] = t;
         }
-        if (e->n > 0 && skip_redundant_loads(e->code, e->n) < 0)
+        if (e->n > 0 && skip_redundant_loads(&e->arena, e->code, e->n) < 0)
                 return -ENOMEM;
         p->insns = TAKE_PTR(e->code);
         p->n = e->n;
         p->allocated = e->allocated;
-        e->n = e->allocated = 0;
+        p->storage = e->arena;
+        *e = (Emitter) {};
         return 0;
 }
 
 void emitter_done(Emitter *e) {
-        free(e->code);
-        free(e->rets);
+        arena_done(&e->arena);
         *e = (Emitter) {};
 }
 
@@ -263,7 +265,7 @@ Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n)
 }
 
 Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n) {
-        _cleanup_free_ uint64_t *prefix = calloc(n + 1, sizeof(uint64_t));
+        uint64_t *prefix = arena_alloc_array(&e->arena, n + 1, sizeof(uint64_t));
         Search s = { first, t, prefix };
 
         assert(n > 0);

@@ -53,6 +53,7 @@ typedef struct Span {
 } Span;
 
 typedef struct Spans {
+        Arena *arena;
         Span *s;
         size_t n, allocated;
 } Spans;
@@ -89,7 +90,7 @@ static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision
                 sp->s[sp->n - 1].weight += weight;
                 return 0;
         }
-        if (!GREEDY_REALLOC(sp->s, sp->allocated, sp->n + 1))
+        if (!ARENA_GREEDY(sp->arena, sp->s, sp->allocated, sp->n + 1))
                 return -ENOMEM;
         sp->s[sp->n++] = s;
         return 0;
@@ -100,7 +101,16 @@ static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi ab
         const AbiPolicy *a = &p->abi[abi];
         unsigned bits = abi_info[abi].arg_bits;
         uint64_t table_end = (uint64_t) a->nr_first + a->n;     /* one past the table */
+        uint64_t *assigned = NULL;
         int r;
+
+        if (a->n > 0) {
+                /* a->nr_first is syscall_nr_min(abi), a->n spans up to syscall_nr_max(abi). */
+                assigned = arena_alloc_array(sp->arena, a->n / 64 + 1, sizeof(uint64_t));
+                if (!assigned)
+                        return -ENOMEM;
+                syscall_nrs_mark(abi, assigned);
+        }
 
         if (lo < a->nr_first) {
                 r = spans_add(sp, kind, lo, &a->other, bits, 1);
@@ -109,9 +119,9 @@ static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi ab
         }
         for (uint64_t nr = MAX(lo, a->nr_first); nr < table_end && nr <= hi; nr++) {
                 const Decision *d = &a->by_nr[nr - a->nr_first];
-                bool assigned = syscall_from_nr(abi, (uint32_t) nr) >= 0;
+                uint64_t weight = bitmap_test(assigned, nr - a->nr_first) ? number_weight(p, abi, d) : 0;
 
-                r = spans_add(sp, kind, (uint32_t) nr, d, bits, assigned ? number_weight(p, abi, d) : 0);
+                r = spans_add(sp, kind, (uint32_t) nr, d, bits, weight);
                 if (r < 0)
                         return r;
         }
@@ -135,11 +145,6 @@ static int spans_for_arch(Spans *sp, ProgramKind kind, const Policy *p, Abi abi)
         if (r >= 0)
                 r = spans_add_region(sp, kind, p, ABI_X86_64, UINT32_MAX, UINT32_MAX);
         return r;
-}
-
-static void spans_done(Spans *sp) {
-        free(sp->s);
-        *sp = (Spans) {};
 }
 
 /* The argument checks of the spans (placed behind the search), each emitted once. */
@@ -166,19 +171,19 @@ static Target out_of_memory(Emitter *e) {
 
 /* The code for one audit arch: load nr, search the spans. */
 static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) {
-        _cleanup_(spans_done) Spans sp = {};
-        _cleanup_free_ uint32_t *first = NULL;
-        _cleanup_free_ Target *t = NULL;
-        _cleanup_free_ uint64_t *w = NULL;
+        Spans sp = { .arena = &e->arena };
+        uint32_t *first = NULL;
+        Target *t = NULL;
+        uint64_t *w = NULL;
 
         if (spans_for_arch(&sp, kind, p, abi) < 0)
                 return out_of_memory(e);
         if (sp.n == 1 && !sp.s[0].decision)
                 return TARGET_ACTION(sp.s[0].action);
 
-        first = calloc(sp.n, sizeof(uint32_t));
-        t = calloc(sp.n, sizeof(Target));
-        w = calloc(sp.n, sizeof(uint64_t));
+        first = arena_alloc_array(&e->arena, sp.n, sizeof(uint32_t));
+        t = arena_alloc_array(&e->arena, sp.n, sizeof(Target));
+        w = arena_alloc_array(&e->arena, sp.n, sizeof(uint64_t));
         if (!first || !t || !w)
                 return out_of_memory(e);
 
@@ -228,8 +233,8 @@ static int gen_program(const Policy *p, ProgramKind kind, const char *name, BpfP
 }
 
 /* Numbers some ABI checks arguments for, sorted, without duplicates. */
-static int arg_numbers(const Policy *p, uint32_t **ret, size_t *ret_n) {
-        _cleanup_free_ uint32_t *u = NULL;
+static int arg_numbers(Arena *arena, const Policy *p, uint32_t **ret, size_t *ret_n) {
+        uint32_t *u = NULL;
         size_t n = 0, allocated = 0;
 
         ABI_SET_FOREACH(abi, p->abis) {
@@ -239,14 +244,15 @@ static int arg_numbers(const Policy *p, uint32_t **ret, size_t *ret_n) {
                         return -EINVAL;         /* numbers outside the table are never argument-checked */
                 for (uint32_t i = 0; i < a->n; i++)
                         if (a->by_nr[i].n_rules > 0) {
-                                if (!GREEDY_REALLOC(u, allocated, n + 1))
+                                if (!ARENA_GREEDY(arena, u, allocated, n + 1))
                                         return -ENOMEM;
                                 u[n++] = a->nr_first + i;
                         }
         }
-        qsort(u, n, sizeof(uint32_t), u32_compare);
+        if (n > 0)
+                qsort(u, n, sizeof(uint32_t), u32_compare);
         n = u32_unique(u, n);
-        *ret = TAKE_PTR(u);
+        *ret = u;
         *ret_n = n;
         return 0;
 }
@@ -325,18 +331,18 @@ static Target emit_arg_number(Emitter *e, const Policy *p, uint32_t nr, BlockCac
  * one search, whatever the arch; only the few others load the arch. */
 static int gen_argfilter(const Policy *p, BpfProgram *ret) {
         _cleanup_(emitter_done) Emitter e = {};
-        _cleanup_free_ uint32_t *u = NULL, *first = NULL;
-        _cleanup_free_ Target *t = NULL;
-        _cleanup_free_ BlockCache *cache = NULL;
+        uint32_t *u = NULL, *first = NULL;
+        Target *t = NULL;
+        BlockCache *cache = NULL;
         size_t n_u, n = 0, n_cache = 0;
         int r;
 
-        r = arg_numbers(p, &u, &n_u);
+        r = arg_numbers(&e.arena, p, &u, &n_u);
         if (r < 0)
                 return r;
-        first = calloc(2 * n_u + 1, sizeof(uint32_t));
-        t = calloc(2 * n_u + 1, sizeof(Target));
-        cache = calloc(n_u * _ABI_MAX + 1, sizeof(BlockCache));
+        first = arena_alloc_array(&e.arena, 2 * n_u + 1, sizeof(uint32_t));
+        t = arena_alloc_array(&e.arena, 2 * n_u + 1, sizeof(Target));
+        cache = arena_alloc_array(&e.arena, n_u * _ABI_MAX + 1, sizeof(BlockCache));
         if (!first || !t || !cache)
                 return -ENOMEM;
 

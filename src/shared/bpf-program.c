@@ -3,7 +3,8 @@
 #include "bpf-program.h"
 
 int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k) {
-        if (!GREEDY_REALLOC(p->insns, p->allocated, p->n + 1))
+        if (p->storage.chunk ? !ARENA_GREEDY(&p->storage, p->insns, p->allocated, p->n + 1) :
+                               !GREEDY_REALLOC(p->insns, p->allocated, p->n + 1))
                 return -ENOMEM;
 
         p->insns[p->n++] = (struct sock_filter) { .code = code, .jt = jt, .jf = jf, .k = k };
@@ -15,7 +16,10 @@ void bpf_program_done(BpfProgram *p) {
                 return;
 
         free(p->name);
-        free(p->insns);
+        if (p->storage.chunk)
+                arena_done(&p->storage);
+        else
+                free(p->insns);
         *p = (BpfProgram) {};
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "macro.h"
 
 /* The kernel's limits (kernel/seccomp.c, include/uapi/linux/filter.h). */
@@ -26,6 +27,8 @@ typedef struct BpfProgram {
         struct sock_filter *insns;
         size_t n;
         size_t allocated;
+        Arena storage;                  /* when it has chunks, insns lives there (the code
+                                         * generator's programs), not in a heap block */
 } BpfProgram;
 
 int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);

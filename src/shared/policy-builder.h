@@ -21,7 +21,7 @@ typedef struct Builder {
         CandList *cands[_ABI_MAX];      /* per ABI: one list per number in by_nr, then one for "other" */
         Cand *cand_block;               /* candidates are carved from blocks … */
         size_t cand_block_left;         /* … this many are left in the current one */
-        bool *assigned[_ABI_MAX];       /* per ABI, per number: a syscall has that number */
+        uint64_t *assigned[_ABI_MAX];   /* per ABI, a bit per number: a syscall has that number */
 
         /* The layer being described. */
         PolicyLayer layer;

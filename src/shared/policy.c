@@ -482,7 +482,7 @@ static int layer_slot_end(Builder *b, Abi abi, size_t i) {
         const AbiPolicy *a = &b->policy->abi[abi];
         const LayerEntry *e = &b->entries[abi][i];
         CandList *l = &b->cands[abi][i];
-        bool unassigned = i == a->n || !b->assigned[abi][i];
+        bool unassigned = i == a->n || !bitmap_test(b->assigned[abi], i);
         uint32_t def = unassigned && b->layer_other_set ? b->layer_other : b->layer_default;
         int r = 0;
 
@@ -570,14 +570,10 @@ static int abi_policies_alloc(Builder *b) {
                 b->cands[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(CandList));
                 b->entries[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(LayerEntry));
                 b->touched[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(uint32_t));
-                b->assigned[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(bool));
+                b->assigned[abi] = arena_alloc_array(b->arena, a->n / 64 + 1, sizeof(uint64_t));
                 if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->touched[abi] || !b->assigned[abi])
                         return -ENOMEM;
-                for (size_t id = 0; id < syscall_count(); id++) {
-                        int64_t nr = syscall_nr(abi, (int) id);
-                        if (nr != SYSCALL_NR_NONE)
-                                b->assigned[abi][nr - a->nr_first] = true;
-                }
+                syscall_nrs_mark(abi, b->assigned[abi]);
         }
         return 0;
 }
