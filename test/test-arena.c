@@ -80,11 +80,37 @@ static void test_grow(void **state) {
         arena_done(&a);
 }
 
+static void test_reset(void **state) {
+        Arena a = {};
+        unsigned char *p, *q;
+
+        p = arena_alloc(&a, 5000);
+        assert_non_null(p);
+        memset(p, 0x5a, 5000);
+        assert_non_null(arena_alloc(&a, 2 * 1024 * 1024));     /* a chunk of its own */
+        arena_reset(&a);
+
+        /* Whatever comes next is zeroed, wherever it lands. */
+        for (int i = 0; i < 3; i++) {
+                q = arena_alloc(&a, 5000);
+                assert_non_null(q);
+                assert_true(all_zero(q, 5000));
+                memset(q, 0x33, 5000);
+        }
+        arena_reset(&a);
+        arena_reset(&a);
+        q = arena_alloc(&a, 20000);
+        assert_true(all_zero(q, 20000));
+        arena_done(&a);
+        arena_reset(&a);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_alloc_zeroed_aligned),
                 cmocka_unit_test(test_big_allocations),
                 cmocka_unit_test(test_grow),
+                cmocka_unit_test(test_reset),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,10 @@ void arena_done(Arena *a) {
         *a = (Arena) {};
 }
 
+void arena_reset(Arena *a) {
+        arena_done(a);
+}
+
 #else
 
 static ArenaChunk *chunk_new(size_t need) {
@@ -149,15 +153,36 @@ void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, size_t size) {
         return q;
 }
 
+static void chunk_free(ArenaChunk *c) {
+        if (c->mapped)
+                munmap(c, c->size);
+        else
+                free(c);
+}
+
 void arena_done(Arena *a) {
         for (ArenaChunk *c = a->chunk, *o; c; c = o) {
                 o = c->older;
-                if (c->mapped)
-                        munmap(c, c->size);
-                else
-                        free(c);
+                chunk_free(c);
         }
         *a = (Arena) {};
+}
+
+void arena_reset(Arena *a) {
+        ArenaChunk *c = a->chunk;
+
+        if (!c)
+                return;
+        for (ArenaChunk *o = c->older, *n; o; o = n) {
+                n = o->older;
+                chunk_free(o);
+        }
+        /* Only what was handed out can be dirty. */
+        memset((char *) c + header_size(), 0, c->used - header_size());
+        c->used = header_size();
+        c->older = NULL;
+        a->last = NULL;
+        a->last_size = 0;
 }
 
 #endif

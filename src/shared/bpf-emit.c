@@ -27,7 +27,7 @@ static size_t emit_ret(Emitter *e, uint32_t action) {
         size_t pos = emit_raw(e, BPF_RET | BPF_K, 0, 0, action);
 
         if (e->error >= 0) {
-                if (!ARENA_GREEDY(&e->arena, e->rets, e->rets_allocated, e->n_rets + 1))
+                if (!ARENA_GREEDY(e->scratch, e->rets, e->rets_allocated, e->n_rets + 1))
                         e->error = -ENOMEM;
                 else {
                         e->rets[e->n_rets].action = action;
@@ -185,7 +185,7 @@ int emitter_finish(Emitter *e, BpfProgram *p) {
                 e->code[i] = e->code[e->n - 1 - i];
                 e->code[e->n - 1 - i] = t;
         }
-        if (e->n > 0 && skip_redundant_loads(&e->arena, e->code, e->n) < 0)
+        if (e->n > 0 && skip_redundant_loads(e->scratch, e->code, e->n) < 0)
                 return -ENOMEM;
         p->insns = TAKE_PTR(e->code);
         p->n = e->n;
@@ -265,7 +265,7 @@ Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n)
 }
 
 Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n) {
-        uint64_t *prefix = arena_alloc_array(&e->arena, n + 1, sizeof(uint64_t));
+        uint64_t *prefix = arena_alloc_array(e->scratch, n + 1, sizeof(uint64_t));
         Search s = { first, t, prefix };
 
         assert(n > 0);

@@ -9,8 +9,8 @@
 #include "bpf-program.h"
 
 typedef struct Emitter {
-        Arena arena;                    /* everything the emitter and the generators allocate; the
-                                         * finished program takes it over */
+        Arena arena;                    /* the code: the finished program takes it over */
+        Arena *scratch;                 /* everything else the emitter and the generators need */
         struct sock_filter *code;       /* reversed: code[0] is the program's last instruction */
         size_t n, allocated;
         struct {

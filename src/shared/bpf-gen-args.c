@@ -107,8 +107,8 @@ static int pieces_build(Arena *arena, const ArgCmp *const *cmps, const int *outc
 
 /* Emit the search over pieces whose boundaries all lie in one 32-bit half: A holds that half. */
 static Target emit_pieces32(Emitter *e, const uint64_t *first, const int *outcome, size_t n, const Target *targets) {
-        uint32_t *f = arena_alloc_array(&e->arena, n, sizeof(uint32_t));
-        Target *t = arena_alloc_array(&e->arena, n, sizeof(Target));
+        uint32_t *f = arena_alloc_array(e->scratch, n, sizeof(uint32_t));
+        Target *t = arena_alloc_array(e->scratch, n, sizeof(Target));
 
         if (!f || !t) {
                 e->error = -ENOMEM;
@@ -141,8 +141,8 @@ static bool high_is_mixed(const Pieces *p, uint32_t h) {
  * it decides most calls; only where the outcome for a zero high half differs from the outcome
  * for every larger value (that of the last piece) is the high half loaded too. */
 static Target emit_pieces64_low_first(Emitter *e, unsigned arg, const Pieces *p, const Target *targets) {
-        uint32_t *f = arena_alloc_array(&e->arena, p->n, sizeof(uint32_t));
-        Target *t = arena_alloc_array(&e->arena, p->n, sizeof(Target)), *hi_checked = arena_alloc_array(&e->arena, p->n, sizeof(Target));
+        uint32_t *f = arena_alloc_array(e->scratch, p->n, sizeof(uint32_t));
+        Target *t = arena_alloc_array(e->scratch, p->n, sizeof(Target)), *hi_checked = arena_alloc_array(e->scratch, p->n, sizeof(Target));
         int high = p->outcome[p->n - 1];
 
         if (!f || !t || !hi_checked) {
@@ -174,7 +174,7 @@ static Target emit_pieces64_low_first(Emitter *e, unsigned arg, const Pieces *p,
 /* Search over a 64-bit argument: first on the high half; a high value inside which the outcome
  * changes ("mixed") gets its own search on the low half. */
 static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Target *targets) {
-        uint64_t *hb = arena_alloc_array(&e->arena, 3 * p->n + 1, sizeof(uint64_t));
+        uint64_t *hb = arena_alloc_array(e->scratch, 3 * p->n + 1, sizeof(uint64_t));
         uint32_t *hf = NULL;
         Target *ht = NULL;
         size_t nb = 0, nh = 0;
@@ -195,8 +195,8 @@ static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Tar
         }
         qsort(hb, nb, sizeof(uint64_t), u64_compare);
 
-        hf = arena_alloc_array(&e->arena, nb, sizeof(uint32_t));
-        ht = arena_alloc_array(&e->arena, nb, sizeof(Target));
+        hf = arena_alloc_array(e->scratch, nb, sizeof(uint32_t));
+        ht = arena_alloc_array(e->scratch, nb, sizeof(Target));
         if (!hf || !ht) {
                 e->error = -ENOMEM;
                 return TARGET_ACTION(SECCOMP_RET_KILL_PROCESS);
@@ -218,8 +218,8 @@ static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Tar
                         while (k1 + 1 < p->n && (p->first[k1 + 1] >> 32) == h)
                                 k1++;
                         m = k1 - k0 + 1;
-                        lf = arena_alloc_array(&e->arena, m, sizeof(uint64_t));
-                        lo = arena_alloc_array(&e->arena, m, sizeof(int));
+                        lf = arena_alloc_array(e->scratch, m, sizeof(uint64_t));
+                        lo = arena_alloc_array(e->scratch, m, sizeof(int));
                         if (!lf || !lo) {
                                 e->error = -ENOMEM;
                                 return TARGET_ACTION(SECCOMP_RET_KILL_PROCESS);
@@ -250,7 +250,7 @@ static Target emit_range_group(Emitter *e, unsigned arg, unsigned bits, const Ar
         Pieces p = {};
         int r;
 
-        r = pieces_build(&e->arena, cmps, outcome_of, n, bits, none, &p);
+        r = pieces_build(e->scratch, cmps, outcome_of, n, bits, none, &p);
         if (r < 0) {
                 e->error = r;
                 return TARGET_ACTION(SECCOMP_RET_KILL_PROCESS);
@@ -356,9 +356,9 @@ static Target emit_group(Emitter *e, const ArgRule *r, size_t n, GroupKind kind,
         switch (kind) {
 
         case GROUP_RANGES: {
-                Target *targets = arena_alloc_array(&e->arena, n + 1, sizeof(Target));
-                const ArgCmp **cmps = arena_alloc_array(&e->arena, n, sizeof(ArgCmp *));
-                int *outcome = arena_alloc_array(&e->arena, n, sizeof(int));
+                Target *targets = arena_alloc_array(e->scratch, n + 1, sizeof(Target));
+                const ArgCmp **cmps = arena_alloc_array(e->scratch, n, sizeof(ArgCmp *));
+                int *outcome = arena_alloc_array(e->scratch, n, sizeof(int));
 
                 if (!targets || !cmps || !outcome) {
                         e->error = -ENOMEM;
@@ -405,8 +405,8 @@ static Target emit_group(Emitter *e, const ArgRule *r, size_t n, GroupKind kind,
 }
 
 Target emit_decision(Emitter *e, const Decision *d, unsigned bits) {
-        size_t *start = arena_alloc_array(&e->arena, d->n_rules + 1, sizeof(size_t));
-        GroupKind *kind = arena_alloc_array(&e->arena, d->n_rules + 1, sizeof(GroupKind));
+        size_t *start = arena_alloc_array(e->scratch, d->n_rules + 1, sizeof(size_t));
+        GroupKind *kind = arena_alloc_array(e->scratch, d->n_rules + 1, sizeof(GroupKind));
         Target next = TARGET_ACTION(d->action);
         size_t n_groups = 0;
 

@@ -171,7 +171,7 @@ static Target out_of_memory(Emitter *e) {
 
 /* The code for one audit arch: load nr, search the spans. */
 static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) {
-        Spans sp = { .arena = &e->arena };
+        Spans sp = { .arena = e->scratch };
         uint32_t *first = NULL;
         Target *t = NULL;
         uint64_t *w = NULL;
@@ -181,9 +181,9 @@ static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) 
         if (sp.n == 1 && !sp.s[0].decision)
                 return TARGET_ACTION(sp.s[0].action);
 
-        first = arena_alloc_array(&e->arena, sp.n, sizeof(uint32_t));
-        t = arena_alloc_array(&e->arena, sp.n, sizeof(Target));
-        w = arena_alloc_array(&e->arena, sp.n, sizeof(uint64_t));
+        first = arena_alloc_array(e->scratch, sp.n, sizeof(uint32_t));
+        t = arena_alloc_array(e->scratch, sp.n, sizeof(Target));
+        w = arena_alloc_array(e->scratch, sp.n, sizeof(uint64_t));
         if (!first || !t || !w)
                 return out_of_memory(e);
 
@@ -204,8 +204,8 @@ static size_t host_arches(const Policy *p, Abi arches[static _ABI_MAX]) {
         return n;
 }
 
-static int gen_program(const Policy *p, ProgramKind kind, const char *name, BpfProgram *ret) {
-        _cleanup_(emitter_done) Emitter e = {};
+static int gen_program(const Policy *p, ProgramKind kind, const char *name, Arena *scratch, BpfProgram *ret) {
+        _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
         Abi arches[_ABI_MAX];
         size_t n = host_arches(p, arches);
         Target unknown, dispatch, native;
@@ -329,20 +329,20 @@ static Target emit_arg_number(Emitter *e, const Policy *p, uint32_t nr, BlockCac
 
 /* The argument filter, numbers first: every number no ABI checks arguments for is ALLOW after
  * one search, whatever the arch; only the few others load the arch. */
-static int gen_argfilter(const Policy *p, BpfProgram *ret) {
-        _cleanup_(emitter_done) Emitter e = {};
+static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *ret) {
+        _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
         uint32_t *u = NULL, *first = NULL;
         Target *t = NULL;
         BlockCache *cache = NULL;
         size_t n_u, n = 0, n_cache = 0;
         int r;
 
-        r = arg_numbers(&e.arena, p, &u, &n_u);
+        r = arg_numbers(e.scratch, p, &u, &n_u);
         if (r < 0)
                 return r;
-        first = arena_alloc_array(&e.arena, 2 * n_u + 1, sizeof(uint32_t));
-        t = arena_alloc_array(&e.arena, 2 * n_u + 1, sizeof(Target));
-        cache = arena_alloc_array(&e.arena, n_u * _ABI_MAX + 1, sizeof(BlockCache));
+        first = arena_alloc_array(e.scratch, 2 * n_u + 1, sizeof(uint32_t));
+        t = arena_alloc_array(e.scratch, 2 * n_u + 1, sizeof(Target));
+        cache = arena_alloc_array(e.scratch, n_u * _ABI_MAX + 1, sizeof(BlockCache));
         if (!first || !t || !cache)
                 return -ENOMEM;
 
@@ -389,7 +389,7 @@ static bool policy_has_rules(const Policy *p) {
         return false;
 }
 
-int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
+int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret, size_t *ret_n) {
         BpfProgram *progs = NULL;
         size_t n = 0;
         int r = 0;
@@ -404,11 +404,11 @@ int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
                 return -ENOMEM;
 
         if (layout == LAYOUT_SINGLE)
-                r = gen_program(p, PROGRAM_SINGLE, "megafilter", &progs[n++]);
+                r = gen_program(p, PROGRAM_SINGLE, "megafilter", scratch, &progs[n++]);
         else {
-                r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", &progs[n++]);
+                r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", scratch, &progs[n++]);
                 if (r >= 0 && policy_has_rules(p))
-                        r = gen_argfilter(p, &progs[n++]);
+                        r = gen_argfilter(p, scratch, &progs[n++]);
         }
         if (r < 0) {
                 bpf_programs_free(progs, n);
@@ -418,4 +418,13 @@ int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
         *ret = progs;
         *ret_n = n;
         return 0;
+}
+
+int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
+        Arena scratch = {};
+        int r;
+
+        r = bpf_gen_in(p, layout, &scratch, ret, ret_n);
+        arena_done(&scratch);
+        return r;
 }

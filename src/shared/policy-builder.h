@@ -17,7 +17,8 @@ typedef struct Builder {
         const PolicyOptions *options;
         Diag *diag;
 
-        Arena *arena;                   /* the policy's: everything is allocated there */
+        Arena *arena;                   /* the policy's: decisions and rules */
+        Arena *scratch;                 /* everything else, dead once the policy is built */
         CandList *cands[_ABI_MAX];      /* per ABI: one list per number in by_nr, then one for "other" */
         Cand *cand_block;               /* candidates are carved from blocks … */
         size_t cand_block_left;         /* … this many are left in the current one */

@@ -12,7 +12,7 @@ struct Cand {
         uint32_t action;
         PolicyLayer layer;
         SourceLoc loc;
-        ArgCmp *cmp;                    /* NULL: unconditional; in the arena, shared, never changed */
+        ArgCmp *cmp;                    /* NULL: unconditional; in the scratch arena, shared */
         size_t n_cmp;
         Cand *next;                     /* the next candidate of the same number */
 };
@@ -156,15 +156,14 @@ bool abi_policy_has_rules(const AbiPolicy *a) {
 
 /* ---- candidates ---- */
 
-/* cmp must stay as it is for the policy's life (it is in the arena): candidates and the rules
- * made of them share it. */
+/* cmp must stay as it is until the decisions are made (it is in the scratch arena). */
 static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, ArgCmp *cmp, size_t n_cmp) {
         Cand *c;
 
         if (action == SECCOMP_RET_ALLOW)
                 return 0;       /* the least restrictive action never wins over anything */
         if (b->cand_block_left == 0) {
-                b->cand_block = arena_alloc_array(b->arena, 64, sizeof(Cand));
+                b->cand_block = arena_alloc_array(b->scratch, 64, sizeof(Cand));
                 if (!b->cand_block)
                         return -ENOMEM;
                 b->cand_block_left = 64;
@@ -223,14 +222,15 @@ static size_t cands_count(const CandList *cl) {
 
 static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl) {
         Cand local[16], *c = local;
-        size_t n, n_rules = 0;
+        size_t n, n_rules = 0, n_cmp = 0;
+        ArgCmp *cmp;
 
         *d = (Decision) { .action = SECCOMP_RET_ALLOW, .layer = LAYER_NONE };
         if (!cl->head)
                 return 0;
         n = cands_count(cl);
         if (n > ELEMENTSOF(local)) {
-                c = arena_alloc_array(b->arena, n, sizeof(Cand));
+                c = arena_alloc_array(b->scratch, n, sizeof(Cand));
                 if (!c)
                         return -ENOMEM;
         }
@@ -253,12 +253,19 @@ static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl
         if (n_rules == 0)
                 return 0;
 
-        d->rules = arena_alloc_array(b->arena, n_rules, sizeof(ArgRule));
-        if (!d->rules)
-                return -ENOMEM;
+        /* The rules and all their comparisons in two blocks of the policy's arena. */
         for (size_t i = 0; i < n_rules; i++)
-                d->rules[i] = (ArgRule) { .cmp = c[i].cmp, .n_cmp = c[i].n_cmp, .action = c[i].action,
+                n_cmp += c[i].n_cmp;
+        d->rules = arena_alloc_array(b->arena, n_rules, sizeof(ArgRule));
+        cmp = arena_alloc_array(b->arena, n_cmp, sizeof(ArgCmp));
+        if (!d->rules || !cmp)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_rules; i++) {
+                memcpy(cmp, c[i].cmp, c[i].n_cmp * sizeof(ArgCmp));
+                d->rules[i] = (ArgRule) { .cmp = cmp, .n_cmp = c[i].n_cmp, .action = c[i].action,
                                           .layer = c[i].layer, .loc = c[i].loc };
+                cmp += c[i].n_cmp;
+        }
         d->n_rules = n_rules;
         return 0;
 }
@@ -270,7 +277,7 @@ static size_t abi_slots(const Policy *p, Abi abi) {
 }
 
 static void entry_clear(LayerEntry *e) {
-        *e = (LayerEntry) {};   /* what it pointed to stays in the arena: candidates may share it */
+        *e = (LayerEntry) {};   /* what it pointed to stays in the scratch arena: candidates may share it */
 }
 
 /* Forget everything the current layer said about abi. */
@@ -332,11 +339,11 @@ static int entry_add(Builder *b, LayerEntry *e, uint32_t action, const ArgCmp *c
         if (e->uncond)
                 return 0;
 
-        if (!ARENA_GREEDY(b->arena, e->rules, e->allocated, e->n_rules + 1))
+        if (!ARENA_GREEDY(b->scratch, e->rules, e->allocated, e->n_rules + 1))
                 return -ENOMEM;
         r = &e->rules[e->n_rules];
         *r = (LayerRule) { .n_cmp = n_cmp, .action = action, .loc = loc };
-        r->cmp = arena_alloc_array(b->arena, n_cmp, sizeof(ArgCmp));
+        r->cmp = arena_alloc_array(b->scratch, n_cmp, sizeof(ArgCmp));
         if (!r->cmp)
                 return -ENOMEM;
         memcpy(r->cmp, cmp, n_cmp * sizeof(ArgCmp));
@@ -465,7 +472,7 @@ static int layer_default_cand(Builder *b, CandList *l, const LayerEntry *e, uint
         if (action == SECCOMP_RET_ALLOW)
                 return 0;
 
-        neg = arena_alloc_array(b->arena, e->n_rules, sizeof(ArgCmp));
+        neg = arena_alloc_array(b->scratch, e->n_rules, sizeof(ArgCmp));
         if (!neg)
                 return -ENOMEM;
         for (size_t i = 0; i < e->n_rules; i++) {
@@ -567,10 +574,10 @@ static int abi_policies_alloc(Builder *b) {
                 a->allowed = true;
                 a->n = syscall_nr_max(abi) - a->nr_first + 1;
                 a->by_nr = arena_alloc_array(b->arena, a->n, sizeof(Decision));
-                b->cands[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(CandList));
-                b->entries[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(LayerEntry));
-                b->touched[abi] = arena_alloc_array(b->arena, a->n + 1, sizeof(uint32_t));
-                b->assigned[abi] = arena_alloc_array(b->arena, a->n / 64 + 1, sizeof(uint64_t));
+                b->cands[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(CandList));
+                b->entries[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(LayerEntry));
+                b->touched[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(uint32_t));
+                b->assigned[abi] = arena_alloc_array(b->scratch, a->n / 64 + 1, sizeof(uint64_t));
                 if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->touched[abi] || !b->assigned[abi])
                         return -ENOMEM;
                 syscall_nrs_mark(abi, b->assigned[abi]);
@@ -596,14 +603,14 @@ static int decisions_merge(Builder *b) {
         return 0;
 }
 
-int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret) {
+int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Arena *scratch, Policy **ret) {
         _cleanup_(policy_freep) Policy *p = NULL;
         Abi native = o && o->native >= 0 ? o->native : abi_native();
         Arena arena = {};
         Builder b;
         int r;
 
-        /* The policy lives in its own arena, the builder's scratch with it: freed in one go. */
+        /* The policy lives in its own arena: freed in one go. */
         p = arena_alloc(&arena, sizeof(Policy));
         if (!p) {
                 arena_done(&arena);
@@ -615,7 +622,7 @@ int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy
         p->mdwe_prctl = o && o->mdwe_prctl && d->memory_deny_write_execute.value;
         p->uses_seccomp = directives_use_seccomp(d);
 
-        b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag, .arena = &p->arena };
+        b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag, .arena = &p->arena, .scratch = scratch };
 
         r = abi_policies_alloc(&b);
         if (r < 0)
@@ -629,4 +636,13 @@ int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy
 
         *ret = TAKE_PTR(p);
         return 0;
+}
+
+int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret) {
+        Arena scratch = {};
+        int r;
+
+        r = policy_build_in(d, o, diag, &scratch, ret);
+        arena_done(&scratch);
+        return r;
 }

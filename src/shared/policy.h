@@ -103,14 +103,17 @@ typedef struct Policy {
         AbiPolicy abi[_ABI_MAX];
         bool mdwe_prctl;                /* MemoryDenyWriteExecute= is applied with prctl(PR_SET_MDWE) */
         bool uses_seccomp;              /* any layer restricts anything */
-        Arena arena;                    /* holds the policy itself, its decisions and rules (and the
-                                         * builder's scratch): freed at once by policy_free() */
+        Arena arena;                    /* holds the policy itself, its decisions and rules: freed at
+                                         * once by policy_free() */
 } Policy;
 
 /* Build the policy. Names that do not exist on an ABI are reported to diag at debug level
  * (-EDOM, as libseccomp calls them) and skipped. Returns -ENOMEM or -EINVAL on internal
  * inconsistencies, 0 otherwise. */
 int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret);
+/* The same, with the builder's scratch memory in an arena of the caller's, which may reuse it
+ * (arena_reset()) once the policy is built. */
+int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Arena *scratch, Policy **ret);
 Policy *policy_free(Policy *p);
 DEFINE_POINTER_CLEANUP(Policy, policy_free);
 

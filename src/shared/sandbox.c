@@ -58,6 +58,7 @@ Sandbox *sandbox_free(Sandbox *s) {
 
 int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sandbox **ret) {
         _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(arena_done) Arena scratch = {};
         CompileOptions opts = o ? *o : COMPILE_OPTIONS_DEFAULT;
         Abi native = opts.native >= 0 ? opts.native : abi_native();
         PolicyOptions po = {
@@ -74,14 +75,17 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
         po.mdwe_prctl = opts.mdwe == MDWE_PRCTL ||
                 (opts.mdwe == MDWE_AUTO && native == abi_native() && mdwe_prctl_supported());
 
-        r = policy_build(d, &po, diag, &s->policy);
+        /* One scratch arena for both stages: the generator reuses the pages the builder
+         * faulted in. */
+        r = policy_build_in(d, &po, diag, &scratch, &s->policy);
         if (r < 0)
                 return r;
         s->mdwe_prctl = s->policy->mdwe_prctl;
         s->uses_seccomp = directives_use_seccomp(d);
         s->no_new_privileges = d->no_new_privileges.value;
 
-        r = bpf_gen(s->policy, opts.layout, &s->progs, &s->n_progs);
+        arena_reset(&scratch);
+        r = bpf_gen_in(s->policy, opts.layout, &scratch, &s->progs, &s->n_progs);
         if (r == -E2BIG)
                 return diag_log(diag, DIAG_ERROR, NULL, r, "A generated filter exceeds the kernel's limit of %d instructions.",
                                 BPF_MAXINSNS_SECCOMP);

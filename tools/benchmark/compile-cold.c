@@ -57,6 +57,7 @@ static double median(double *v, size_t n) {
 /* The stages of sandbox_compile(), timed one by one. */
 static int stages(const Directives *d, double out[_STAGE_MAX]) {
         _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_(arena_done) Arena scratch = {};
         PolicyOptions po = { .native = abi_native(), .personality = PER_LINUX, .mdwe_prctl = mdwe_prctl_supported() };
         BpfProgram *progs = NULL;
         size_t n = 0;
@@ -66,11 +67,13 @@ static int stages(const Directives *d, double out[_STAGE_MAX]) {
 
         f0 = minflt();
         t0 = now_us();
-        r = policy_build(d, &po, NULL, &p);
+        r = policy_build_in(d, &po, NULL, &scratch, &p);     /* as sandbox_compile() does */
         t1 = now_us();
         f1 = minflt();
-        if (r >= 0)
-                r = bpf_gen(p, LAYOUT_SPLIT, &progs, &n);
+        if (r >= 0) {
+                arena_reset(&scratch);
+                r = bpf_gen_in(p, LAYOUT_SPLIT, &scratch, &progs, &n);
+        }
         t2 = now_us();
         f2 = minflt();
         bpf_programs_free(progs, n);
