@@ -11,6 +11,17 @@ typedef struct Cand Cand;
 typedef struct CandList CandList;
 typedef struct LayerEntry LayerEntry;
 
+/* A layer whose default restricts: every number it named has candidates of its own, every other
+ * number gets the default (or the action for numbers of no syscall), implied here instead of a
+ * candidate per number. */
+typedef struct DenseLayer {
+        PolicyLayer layer;
+        AbiSet abis;
+        uint32_t action, other;         /* for assigned numbers, for the others */
+        SourceLoc loc;
+        uint64_t *named[_ABI_MAX];      /* per ABI, a bit per slot: the layer decided it itself */
+} DenseLayer;
+
 typedef struct Builder {
         Policy *policy;
         const Directives *directives;
@@ -22,6 +33,8 @@ typedef struct Builder {
         CandList *cands[_ABI_MAX];      /* per ABI: one list per number in by_nr, then one for "other" */
         Cand *cand_block;               /* candidates are carved from blocks … */
         size_t cand_block_left;         /* … this many are left in the current one */
+        DenseLayer dense[_LAYER_MAX];
+        size_t n_dense;
         uint64_t *assigned[_ABI_MAX];   /* per ABI, a bit per number: a syscall has that number */
 
         /* The layer being described. */

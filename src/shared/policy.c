@@ -9,17 +9,17 @@
 #include "syscall-table.h"
 
 struct Cand {
-        uint32_t action;
-        PolicyLayer layer;
         SourceLoc loc;
         ArgCmp *cmp;                    /* NULL: unconditional; in the scratch arena, shared */
-        size_t n_cmp;
-        Cand *next;                     /* the next candidate of the same number */
+        Cand *prev;                     /* the candidate of the same number that came before */
+        uint32_t action;
+        uint16_t n_cmp;
+        uint8_t layer;                  /* PolicyLayer */
 };
 
-/* The candidates of one number, in the order they came. */
+/* The candidates of one number, newest first. */
 struct CandList {
-        Cand *head, *tail;
+        Cand *last;
 };
 
 typedef struct LayerRule {
@@ -30,12 +30,12 @@ typedef struct LayerRule {
 } LayerRule;
 
 struct LayerEntry {
+        SourceLoc loc;
+        LayerRule *rules;               /* room for n_rules rounded up to a power of two, 4 at least */
+        uint32_t action;
+        uint16_t n_rules;
         bool touched;                   /* listed in the builder's touched[] */
         bool uncond;                    /* an unconditional rule: it overrides every conditional one */
-        uint32_t action;
-        SourceLoc loc;
-        LayerRule *rules;
-        size_t n_rules, allocated;
 };
 
 static const char *const layer_directives[_LAYER_MAX] = {
@@ -162,6 +162,8 @@ static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, Arg
 
         if (action == SECCOMP_RET_ALLOW)
                 return 0;       /* the least restrictive action never wins over anything */
+        if (n_cmp > UINT16_MAX)
+                return -EINVAL;
         if (b->cand_block_left == 0) {
                 b->cand_block = arena_alloc_array(b->scratch, 64, sizeof(Cand));
                 if (!b->cand_block)
@@ -171,16 +173,12 @@ static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, Arg
 
         c = b->cand_block++;
         b->cand_block_left--;
-        *c = (Cand) { .action = action, .layer = b->layer, .loc = loc };
+        *c = (Cand) { .action = action, .layer = (uint8_t) b->layer, .loc = loc, .prev = l->last };
         if (n_cmp > 0) {
                 c->cmp = cmp;
-                c->n_cmp = n_cmp;
+                c->n_cmp = (uint16_t) n_cmp;
         }
-        if (l->tail)
-                l->tail->next = c;
-        else
-                l->head = c;
-        l->tail = c;
+        l->last = c;
         return 0;
 }
 
@@ -196,11 +194,25 @@ static int cand_compare(const void *x, const void *y) {
 }
 
 /* The candidates of one number, in the kernel's order. */
-static size_t cands_sorted(const CandList *cl, Cand *out, size_t max) {
+static size_t cands_count(const CandList *cl) {
         size_t n = 0;
 
-        for (const Cand *c = cl->head; c && n < max; c = c->next)
-                out[n++] = *c;
+        for (const Cand *c = cl->last; c; c = c->prev)
+                n++;
+        return n;
+}
+
+/* out has room for every candidate and each implied one. */
+static size_t cands_sorted(const CandList *cl, const Cand *implied, size_t n_implied, Cand *out) {
+        size_t n = cands_count(cl), k = n;
+
+        /* The list is newest first: fill from the back for the order they came in. */
+        for (const Cand *c = cl->last; c; c = c->prev)
+                out[--k] = *c;
+        /* The implied ones after those of the list: no layer has both in one number, so where
+         * they go changes nothing about the order below. */
+        for (size_t i = 0; i < n_implied; i++)
+                out[n++] = implied[i];
 
         /* Insertion sort, stable: a layer's own candidates keep the order its rules came in. */
         for (size_t i = 1; i < n; i++)
@@ -212,35 +224,45 @@ static size_t cands_sorted(const CandList *cl, Cand *out, size_t max) {
         return n;
 }
 
-static size_t cands_count(const CandList *cl) {
+/* The candidates the dense layers imply for slot i of abi. */
+static size_t cands_implied(const Builder *b, Abi abi, size_t i, Cand out[static _LAYER_MAX]) {
+        const AbiPolicy *a = &b->policy->abi[abi];
+        bool unassigned = i == a->n || !bitmap_test(b->assigned[abi], i);
         size_t n = 0;
 
-        for (const Cand *c = cl->head; c; c = c->next)
-                n++;
+        for (size_t k = 0; k < b->n_dense; k++) {
+                const DenseLayer *l = &b->dense[k];
+                uint32_t action = unassigned ? l->other : l->action;
+
+                if (!(l->abis & ABI_BIT(abi)) || bitmap_test(l->named[abi], i) || action == SECCOMP_RET_ALLOW)
+                        continue;
+                out[n++] = (Cand) { .action = action, .layer = (uint8_t) l->layer, .loc = l->loc };
+        }
         return n;
 }
 
-static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl) {
-        Cand local[16], *c = local;
-        size_t n, n_rules = 0, n_cmp = 0;
+static int decision_from_cands(const Builder *b, Decision *d, Abi abi, size_t slot, const CandList *cl) {
+        Cand local[16], *c = local, implied[_LAYER_MAX];
+        size_t n, n_implied, n_rules = 0, n_cmp = 0;
         ArgCmp *cmp;
 
         *d = (Decision) { .action = SECCOMP_RET_ALLOW, .layer = LAYER_NONE };
-        if (!cl->head)
+        n_implied = cands_implied(b, abi, slot, implied);
+        if (!cl->last && n_implied == 0)
                 return 0;
-        n = cands_count(cl);
+        n = cands_count(cl) + n_implied;
         if (n > ELEMENTSOF(local)) {
                 c = arena_alloc_array(b->scratch, n, sizeof(Cand));
                 if (!c)
                         return -ENOMEM;
         }
-        n = cands_sorted(cl, c, n);
+        n = cands_sorted(cl, implied, n_implied, c);
 
         /* The first unconditional candidate decides whatever no earlier rule matched. */
         for (size_t i = 0; i < n; i++) {
                 if (!c[i].cmp) {
                         d->action = c[i].action;
-                        d->layer = c[i].layer;
+                        d->layer = (PolicyLayer) c[i].layer;
                         d->loc = c[i].loc;
                         break;
                 }
@@ -263,7 +285,7 @@ static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl
         for (size_t i = 0; i < n_rules; i++) {
                 memcpy(cmp, c[i].cmp, c[i].n_cmp * sizeof(ArgCmp));
                 d->rules[i] = (ArgRule) { .cmp = cmp, .n_cmp = c[i].n_cmp, .action = c[i].action,
-                                          .layer = c[i].layer, .loc = c[i].loc };
+                                          .layer = (PolicyLayer) c[i].layer, .loc = c[i].loc };
                 cmp += c[i].n_cmp;
         }
         d->n_rules = n_rules;
@@ -322,6 +344,10 @@ static LayerEntry *layer_entry(Builder *b, Abi abi, uint32_t nr) {
         return e;
 }
 
+static bool is_power_of_two(size_t n) {
+        return n > 0 && (n & (n - 1)) == 0;
+}
+
 static int entry_add(Builder *b, LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
         LayerRule *r;
 
@@ -339,8 +365,15 @@ static int entry_add(Builder *b, LayerEntry *e, uint32_t action, const ArgCmp *c
         if (e->uncond)
                 return 0;
 
-        if (!ARENA_GREEDY(b->scratch, e->rules, e->allocated, e->n_rules + 1))
+        if (e->n_rules == UINT16_MAX)
                 return -ENOMEM;
+        /* Rules are only added before any unconditional one: n_rules counts them all. */
+        if (e->n_rules == 0 || (e->n_rules >= 4 && is_power_of_two(e->n_rules))) {
+                e->rules = arena_grow(b->scratch, e->n_rules == 0 ? NULL : e->rules, e->n_rules,
+                                      MAX(e->n_rules * 2, (size_t) 4), sizeof(LayerRule));
+                if (!e->rules)
+                        return -ENOMEM;
+        }
         r = &e->rules[e->n_rules];
         *r = (LayerRule) { .n_cmp = n_cmp, .action = action, .loc = loc };
         r->cmp = arena_alloc_array(b->scratch, n_cmp, sizeof(ArgCmp));
@@ -509,15 +542,37 @@ int layer_end(Builder *b) {
         /* Most layers allow by default: only the numbers they named need looking at. */
         bool sparse = b->layer_default == SECCOMP_RET_ALLOW &&
                 (!b->layer_other_set || b->layer_other == SECCOMP_RET_ALLOW);
+        DenseLayer *dense = NULL;
         int r = 0;
 
+        /* The others: the numbers they did not name get their default, implied (DenseLayer). */
+        if (!sparse && b->layer_abis != 0) {
+                if (b->n_dense >= ELEMENTSOF(b->dense))
+                        return -EINVAL;
+                dense = &b->dense[b->n_dense++];
+                *dense = (DenseLayer) {
+                        .layer = b->layer,
+                        .abis = b->layer_abis,
+                        .action = b->layer_default,
+                        .other = b->layer_other_set ? b->layer_other : b->layer_default,
+                        .loc = b->layer_default_loc,
+                };
+        }
+
         ABI_SET_FOREACH(abi, b->layer_abis) {
-                if (sparse)
-                        for (size_t i = 0; i < b->n_touched[abi] && r >= 0; i++)
-                                r = layer_slot_end(b, abi, b->touched[abi][i]);
-                else
-                        for (size_t i = 0; i < abi_slots(b->policy, abi) && r >= 0; i++)
-                                r = layer_slot_end(b, abi, i);
+                if (dense) {
+                        dense->named[abi] = arena_alloc_array(b->scratch, abi_slots(b->policy, abi) / 64 + 1,
+                                                              sizeof(uint64_t));
+                        if (!dense->named[abi])
+                                return -ENOMEM;
+                }
+                for (size_t i = 0; i < b->n_touched[abi] && r >= 0; i++) {
+                        uint32_t slot = b->touched[abi][i];
+
+                        r = layer_slot_end(b, abi, slot);
+                        if (dense)
+                                dense->named[abi][slot / 64] |= UINT64_C(1) << (slot % 64);
+                }
                 if (r < 0)
                         return r;
         }
@@ -595,7 +650,7 @@ static int decisions_merge(Builder *b) {
                         continue;       /* decided once and for all by abi_policies_alloc() */
 
                 for (uint32_t i = 0; i <= a->n; i++) {
-                        int r = decision_from_cands(b, i < a->n ? &a->by_nr[i] : &a->other, &b->cands[abi][i]);
+                        int r = decision_from_cands(b, i < a->n ? &a->by_nr[i] : &a->other, abi, i, &b->cands[abi][i]);
                         if (r < 0)
                                 return r;
                 }
