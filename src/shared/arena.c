@@ -88,12 +88,11 @@ void arena_reset(Arena *a) {
 #else
 
 static ArenaChunk *chunk_new(size_t need) {
+        /* mmap() and munmap() round the length up to whole pages themselves. */
         size_t size = MAX((size_t) CHUNK_RESERVE, need + header_size());
-        long page = sysconf(_SC_PAGESIZE);
         ArenaChunk *c;
         bool mapped = true;
 
-        size = (size + (size_t) page - 1) & ~((size_t) page - 1);
         c = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (c == MAP_FAILED) {
                 /* Address space limited (RLIMIT_AS): a heap block just big enough. */

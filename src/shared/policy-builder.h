@@ -33,7 +33,7 @@ typedef struct Builder {
         CandList *cands[_ABI_MAX];      /* per ABI: one list per number in by_nr, then one for "other" */
         Cand *cand_block;               /* candidates are carved from blocks … */
         size_t cand_block_left;         /* … this many are left in the current one */
-        DenseLayer dense[_LAYER_MAX];
+        DenseLayer *dense;              /* room for _LAYER_MAX, in the scratch arena */
         size_t n_dense;
         uint64_t *assigned[_ABI_MAX];   /* per ABI, a bit per number: a syscall has that number */
 

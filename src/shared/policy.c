@@ -547,7 +547,12 @@ int layer_end(Builder *b) {
 
         /* The others: the numbers they did not name get their default, implied (DenseLayer). */
         if (!sparse && b->layer_abis != 0) {
-                if (b->n_dense >= ELEMENTSOF(b->dense))
+                if (!b->dense) {
+                        b->dense = arena_alloc_array(b->scratch, _LAYER_MAX, sizeof(DenseLayer));
+                        if (!b->dense)
+                                return -ENOMEM;
+                }
+                if (b->n_dense >= _LAYER_MAX)
                         return -EINVAL;
                 dense = &b->dense[b->n_dense++];
                 *dense = (DenseLayer) {
