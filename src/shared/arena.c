@@ -85,6 +85,9 @@ void arena_reset(Arena *a) {
         arena_done(a);
 }
 
+void arena_prefault(Arena *a, size_t size) {
+}
+
 #else
 
 static ArenaChunk *chunk_new(size_t need) {
@@ -165,6 +168,35 @@ void arena_done(Arena *a) {
                 chunk_free(c);
         }
         *a = (Arena) {};
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Beyond this, pages may well be read but never written (a huge ABI's table): not worth it. */
+#define PREFAULT_MAX (256u * 1024u)
+
+void arena_prefault(Arena *a, size_t size) {
+        ArenaChunk *c = a->chunk;
+        uintptr_t start, end, page = 4096;
+
+        size = MIN(size, (size_t) PREFAULT_MAX);
+        if (!c || c->size - c->used < size) {
+                ArenaChunk *n = chunk_new(size);
+                if (!n)
+                        return;
+                n->older = c;
+                a->chunk = c = n;
+        }
+        if (!c->mapped)
+                return;
+
+        /* Whole pages past the one in use (faulted in already, or about to be). */
+        start = ((uintptr_t) c + c->used + page - 1) & ~(page - 1);
+        end = ((uintptr_t) c + MIN(c->used + size, c->size)) & ~(page - 1);
+        if (end > start)
+                (void) madvise((void *) start, end - start, MADV_POPULATE_WRITE);     /* EINVAL before Linux 5.14 */
 }
 
 void arena_reset(Arena *a) {

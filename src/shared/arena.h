@@ -37,6 +37,10 @@ void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, size_t size);
         arena_greedy((arena), (void **) &(array), &(allocated), (need), sizeof((array)[0]))
 bool arena_greedy(Arena *a, void **p, size_t *allocated, size_t need, size_t size);
 
+/* About this many bytes will be allocated next: make room, and fault their pages in with one
+ * system call rather than one fault each (capped; a hint only, never an error). */
+void arena_prefault(Arena *a, size_t size);
+
 /* Forget every allocation, but keep the newest chunk (zeroed again) for the next ones: scratch
  * memory of one stage reused by the next, without faulting in new pages. */
 void arena_reset(Arena *a);

@@ -615,6 +615,14 @@ static AbiSet blocked_abis(const Builder *b) {
 static int abi_policies_alloc(Builder *b) {
         Policy *p = b->policy;
         AbiSet blocked = blocked_abis(b);
+        size_t slots = 0;
+
+        /* What the tables below take, and some room for the candidates and rules: faulted in at
+         * once. */
+        ABI_SET_FOREACH(abi, p->abis & ~blocked)
+                slots += syscall_nr_max(abi) - syscall_nr_min(abi) + 2;
+        arena_prefault(b->arena, slots * sizeof(Decision) + 4096);
+        arena_prefault(b->scratch, slots * (sizeof(CandList) + sizeof(LayerEntry) + sizeof(uint32_t) + 1) + 16384);
 
         ABI_SET_FOREACH(abi, p->abis) {
                 AbiPolicy *a = &p->abi[abi];
