@@ -192,9 +192,9 @@ void arena_prefault(Arena *a, size_t size) {
         if (!c->mapped)
                 return;
 
-        /* Whole pages past the one in use (faulted in already, or about to be). */
+        /* The pages past the one in use (faulted in already, or about to be). */
         start = ((uintptr_t) c + c->used + page - 1) & ~(page - 1);
-        end = ((uintptr_t) c + MIN(c->used + size, c->size)) & ~(page - 1);
+        end = ((uintptr_t) c + MIN(c->used + size + page - 1, c->size)) & ~(page - 1);
         if (end > start)
                 (void) madvise((void *) start, end - start, MADV_POPULATE_WRITE);     /* EINVAL before Linux 5.14 */
 }

@@ -204,8 +204,16 @@ static size_t host_arches(const Policy *p, Abi arches[static _ABI_MAX]) {
         return n;
 }
 
+/* The program's name, in the arena its code will go to (and before the code, in the same page). */
+static char *name_copy(Emitter *e, const char *name) {
+        char *copy = arena_alloc(&e->arena, strlen(name) + 1);
+
+        return copy ? strcpy(copy, name) : NULL;
+}
+
 static int gen_program(const Policy *p, ProgramKind kind, const char *name, Arena *scratch, BpfProgram *ret) {
         _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
+        char *copy = name_copy(&e, name);
         Abi arches[_ABI_MAX];
         size_t n = host_arches(p, arches);
         Target unknown, dispatch, native;
@@ -228,8 +236,8 @@ static int gen_program(const Policy *p, ProgramKind kind, const char *name, Aren
         r = emitter_finish(&e, ret);
         if (r < 0)
                 return r;
-        ret->name = strdup(name);
-        return ret->name ? 0 : -ENOMEM;
+        ret->name = copy;
+        return copy ? 0 : -ENOMEM;     /* ret owns the arena either way */
 }
 
 /* Numbers some ABI checks arguments for, sorted, without duplicates. */
@@ -331,6 +339,7 @@ static Target emit_arg_number(Emitter *e, const Policy *p, uint32_t nr, BlockCac
  * one search, whatever the arch; only the few others load the arch. */
 static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *ret) {
         _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
+        char *copy = name_copy(&e, "argfilter");
         uint32_t *u = NULL, *first = NULL;
         Target *t = NULL;
         BlockCache *cache = NULL;
@@ -365,8 +374,8 @@ static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *ret) {
         r = emitter_finish(&e, ret);
         if (r < 0)
                 return r;
-        ret->name = strdup("argfilter");
-        return ret->name ? 0 : -ENOMEM;
+        ret->name = copy;
+        return copy ? 0 : -ENOMEM;     /* ret owns the arena either way */
 }
 
 static bool policy_allows_everything(const Policy *p) {

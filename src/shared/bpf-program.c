@@ -15,11 +15,12 @@ void bpf_program_done(BpfProgram *p) {
         if (!p)
                 return;
 
-        free(p->name);
         if (p->storage.chunk)
                 arena_done(&p->storage);
-        else
+        else {
+                free(p->name);
                 free(p->insns);
+        }
         *p = (BpfProgram) {};
 }
 

@@ -27,8 +27,8 @@ typedef struct BpfProgram {
         struct sock_filter *insns;
         size_t n;
         size_t allocated;
-        Arena storage;                  /* when it has chunks, insns lives there (the code
-                                         * generator's programs), not in a heap block */
+        Arena storage;                  /* when it has chunks, insns and name live there (the code
+                                         * generator's programs), not in heap blocks */
 } BpfProgram;
 
 int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);

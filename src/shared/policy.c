@@ -621,8 +621,8 @@ static int abi_policies_alloc(Builder *b) {
          * once. */
         ABI_SET_FOREACH(abi, p->abis & ~blocked)
                 slots += syscall_nr_max(abi) - syscall_nr_min(abi) + 2;
-        arena_prefault(b->arena, slots * sizeof(Decision) + 4096);
-        arena_prefault(b->scratch, slots * (sizeof(CandList) + sizeof(LayerEntry) + sizeof(uint32_t) + 1) + 16384);
+        arena_prefault(b->arena, sizeof(Policy) + slots * sizeof(Decision) + 8192);
+        arena_prefault(b->scratch, slots * (sizeof(CandList) + sizeof(LayerEntry) + sizeof(uint32_t) + 1) + 24576);
 
         ABI_SET_FOREACH(abi, p->abis) {
                 AbiPolicy *a = &p->abi[abi];
