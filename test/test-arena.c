@@ -105,12 +105,48 @@ static void test_reset(void **state) {
         arena_reset(&a);
 }
 
+static void test_lend(void **state) {
+        Arena parent = {}, child = {};
+        unsigned char *p, *q, *big;
+
+        p = arena_alloc(&parent, 100);
+        assert_non_null(p);
+        memset(p, 0x11, 100);
+        if (!arena_lend(&parent, 64 * 1024, &child)) {
+                /* Not possible here (every allocation a heap block): the child is left empty. */
+                assert_null(child.chunk);
+                arena_done(&parent);
+                return;
+        }
+        assert_false(arena_lend(&parent, 64 * 1024, &child));  /* only an empty child */
+
+        q = arena_alloc(&child, 1000);
+        assert_non_null(q);
+        assert_true(all_zero(q, 1000));
+        memset(q, 0x22, 1000);
+        big = arena_alloc(&child, 100 * 1024);                  /* beyond what was lent */
+        assert_non_null(big);
+        memset(big, 0x33, 100 * 1024);
+
+        /* The parent goes on after the lent part, untouched by the child. */
+        p = arena_alloc(&parent, 100);
+        assert_non_null(p);
+        assert_true(all_zero(p, 100));
+
+        arena_reset(&child);
+        q = arena_alloc(&child, 100 * 1024);
+        assert_true(all_zero(q, 100 * 1024));
+        arena_done(&child);
+        arena_done(&parent);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_alloc_zeroed_aligned),
                 cmocka_unit_test(test_big_allocations),
                 cmocka_unit_test(test_grow),
                 cmocka_unit_test(test_reset),
+                cmocka_unit_test(test_lend),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

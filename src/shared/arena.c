@@ -21,7 +21,8 @@ struct ArenaChunk {
         ArenaChunk *older;
         size_t size;                    /* of the mapping, this header included */
         size_t used;                    /* bytes handed out, from the start of the mapping */
-        bool mapped;                    /* mmap()ed, else a heap block (no mmap() allowed) */
+        bool mapped;                    /* mmap()ed, else a heap block (no mmap() allowed) … */
+        bool lent;                      /* … or part of another arena's chunk (arena_lend()) */
 };
 
 static size_t align_up(size_t n) {
@@ -83,6 +84,10 @@ void arena_done(Arena *a) {
 
 void arena_reset(Arena *a) {
         arena_done(a);
+}
+
+bool arena_lend(Arena *parent, size_t size, Arena *child) {
+        return false;           /* every allocation a block of its own */
 }
 
 void arena_prefault(Arena *a, size_t size) {
@@ -156,6 +161,8 @@ void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, size_t size) {
 }
 
 static void chunk_free(ArenaChunk *c) {
+        if (c->lent)
+                return;         /* goes with the lender's chunk */
         if (c->mapped)
                 munmap(c, c->size);
         else
@@ -168,6 +175,19 @@ void arena_done(Arena *a) {
                 chunk_free(c);
         }
         *a = (Arena) {};
+}
+
+bool arena_lend(Arena *parent, size_t size, Arena *child) {
+        ArenaChunk *c;
+
+        if (child->chunk || size <= header_size())
+                return false;
+        c = arena_alloc(parent, size);
+        if (!c)
+                return false;
+        *c = (ArenaChunk) { .size = align_up(size), .used = header_size(), .lent = true };
+        *child = (Arena) { .chunk = c };
+        return true;
 }
 
 #ifndef MADV_POPULATE_WRITE
@@ -189,8 +209,8 @@ void arena_prefault(Arena *a, size_t size) {
                 n->older = c;
                 a->chunk = c = n;
         }
-        if (!c->mapped)
-                return;
+        if (!c->mapped && !c->lent)
+                return;         /* a heap block: its pages are the heap's business */
 
         /* The pages past the one in use (faulted in already, or about to be). */
         start = ((uintptr_t) c + c->used + page - 1) & ~(page - 1);

@@ -37,6 +37,11 @@ void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, size_t size);
         arena_greedy((arena), (void **) &(array), &(allocated), (need), sizeof((array)[0]))
 bool arena_greedy(Arena *a, void **p, size_t *allocated, size_t need, size_t size);
 
+/* Give child (empty) a first chunk of size bytes carved out of parent: no mapping of its own to
+ * create or remove. child must be done with before parent is. Returns false (child left as it
+ * is) when that is not possible. */
+bool arena_lend(Arena *parent, size_t size, Arena *child);
+
 /* About this many bytes will be allocated next: make room, and fault their pages in with one
  * system call rather than one fault each (capped; a hint only, never an error). */
 void arena_prefault(Arena *a, size_t size);

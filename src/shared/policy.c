@@ -685,6 +685,11 @@ int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Are
                 return -ENOMEM;
         }
         p->arena = arena;
+
+        /* The scratch shares the policy's mapping when it can: nothing to map now or unmap
+         * when the caller is done with it (the pages go with the policy). */
+        (void) arena_lend(&p->arena, 512 * 1024, scratch);
+
         p->native = native;
         p->abis = abi_info[native].host_abis;
         p->mdwe_prctl = o && o->mdwe_prctl && d->memory_deny_write_execute.value;
@@ -693,14 +698,14 @@ int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Are
         b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag, .arena = &p->arena, .scratch = scratch };
 
         r = abi_policies_alloc(&b);
-        if (r < 0)
+        if (r >= 0)
+                r = policy_add_layers(&b);
+        if (r >= 0)
+                r = decisions_merge(&b);
+        if (r < 0) {
+                arena_done(scratch);    /* while p, which may hold it, is still there */
                 return r;
-        r = policy_add_layers(&b);
-        if (r < 0)
-                return r;
-        r = decisions_merge(&b);
-        if (r < 0)
-                return r;
+        }
 
         *ret = TAKE_PTR(p);
         return 0;

@@ -112,7 +112,9 @@ typedef struct Policy {
  * inconsistencies, 0 otherwise. */
 int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret);
 /* The same, with the builder's scratch memory in an arena of the caller's, which may reuse it
- * (arena_reset()) once the policy is built. */
+ * (arena_reset()) once the policy is built. An empty scratch arena gets its first chunk from the
+ * policy's mapping: be done with it (arena_done()) before policy_free(). On failure scratch is
+ * released. */
 int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Arena *scratch, Policy **ret);
 Policy *policy_free(Policy *p);
 DEFINE_POINTER_CLEANUP(Policy, policy_free);
