@@ -25,14 +25,6 @@ struct ArenaChunk {
         bool lent;                      /* … or part of another arena's chunk (arena_lend()) */
 };
 
-static size_t align_up(size_t n) {
-        return (n + ALIGNMENT - 1) & ~(size_t) (ALIGNMENT - 1);
-}
-
-static size_t header_size(void) {
-        return align_up(sizeof(ArenaChunk));
-}
-
 #ifdef ARENA_HEAP_BLOCKS
 
 /* Every allocation its own heap block, listed in a chain of chunks holding pointers. */
@@ -94,6 +86,14 @@ void arena_prefault(Arena *a, size_t size) {
 }
 
 #else
+
+static size_t align_up(size_t n) {
+        return (n + ALIGNMENT - 1) & ~(size_t) (ALIGNMENT - 1);
+}
+
+static size_t header_size(void) {
+        return align_up(sizeof(ArenaChunk));
+}
 
 static ArenaChunk *chunk_new(size_t need) {
         /* mmap() and munmap() round the length up to whole pages themselves. */
