@@ -4,7 +4,10 @@
  * as a service start runs them, and how many page faults they cost there; the same stages
  * repeated in one process ("warm") for comparison. Medians over many children.
  *
- *   megafilter-compile-cold [-n CHILDREN] [--install] UNIT… */
+ *   megafilter-compile-cold [-n CHILDREN] [--install] [--thrash MIB] UNIT…
+ *
+ * --thrash writes that much memory in the parent before each child, so that the child starts
+ * with cold caches, as after a service manager's other work (the benchmark's situation). */
 
 #include <getopt.h>
 #include <sys/personality.h>
@@ -101,6 +104,20 @@ static int compile_install(const Directives *d, bool install, double out[_STAGE_
         return r;
 }
 
+static size_t arg_thrash;
+
+static void thrash(void) {
+        static unsigned char *junk;
+        static unsigned round;
+
+        if (arg_thrash == 0)
+                return;
+        if (!junk)
+                junk = malloc(arg_thrash);
+        if (junk)
+                memset(junk, (int) ++round, arg_thrash);
+}
+
 /* One fresh child per sample: the stages in one, compile (and install) in another. */
 static int cold_sample(const Directives *d, bool install, double out[_STAGE_MAX]) {
         for (int which = 0; which < 2; which++) {
@@ -108,6 +125,7 @@ static int cold_sample(const Directives *d, bool install, double out[_STAGE_MAX]
                 int fds[2], status;
                 pid_t pid;
 
+                thrash();
                 if (pipe(fds) < 0)
                         return -errno;
                 pid = fork();
@@ -200,13 +218,14 @@ int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "children", required_argument, NULL, 'n' },
                 { "install", no_argument, NULL, 'i' },
+                { "thrash", required_argument, NULL, 't' },
                 {}
         };
         unsigned n = 500;
         bool install = false;
         int c;
 
-        while ((c = getopt_long(argc, argv, "n:i", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "n:it:", options, NULL)) >= 0)
                 switch (c) {
                 case 'n':
                         n = (unsigned) strtoul(optarg, NULL, 10);
@@ -214,11 +233,14 @@ int main(int argc, char **argv) {
                 case 'i':
                         install = true;
                         break;
+                case 't':
+                        arg_thrash = (size_t) strtoul(optarg, NULL, 10) << 20;
+                        break;
                 default:
                         return 2;
                 }
         if (optind >= argc || n == 0) {
-                fprintf(stderr, "Usage: %s [-n CHILDREN] [--install] UNIT…\n", argv[0]);
+                fprintf(stderr, "Usage: %s [-n CHILDREN] [--install] [--thrash MIB] UNIT…\n", argv[0]);
                 return 2;
         }
         for (int i = optind; i < argc; i++)
