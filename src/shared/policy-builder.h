@@ -36,6 +36,7 @@ typedef struct Builder {
         DenseLayer *dense;              /* room for _LAYER_MAX, in the scratch arena */
         size_t n_dense;
         uint64_t *assigned[_ABI_MAX];   /* per ABI, a bit per number: a syscall has that number */
+        uint32_t *slot_by_id[_ABI_MAX]; /* per ABI, per syscall id: its slot + 1, 0 if it has none */
 
         /* The layer being described. */
         PolicyLayer layer;

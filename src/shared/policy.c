@@ -417,6 +417,17 @@ static int64_t abi_nr_of(Abi abi, const char *name) {
         return id < 0 ? SYSCALL_NR_NONE : syscall_nr(abi, id);
 }
 
+/* The number of syscall id on abi, from the builder's map (abi must have its tables), or
+ * SYSCALL_NR_NONE. */
+static int64_t builder_nr(const Builder *b, Abi abi, int id) {
+        uint32_t slot;
+
+        if (id < 0 || (size_t) id >= syscall_count())
+                return SYSCALL_NR_NONE;
+        slot = b->slot_by_id[abi][id];
+        return slot == 0 ? SYSCALL_NR_NONE : (int64_t) b->policy->abi[abi].nr_first + slot - 1;
+}
+
 static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
         bool muxed = false;
         LayerEntry *e;
@@ -448,7 +459,7 @@ static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp 
                 }
         }
 
-        nr = syscall_nr(abi, id);
+        nr = builder_nr(b, abi, id);    /* the layer is installed on abi: abi has its tables */
         if (nr == SYSCALL_NR_NONE) {
                 if (muxed)
                         return 0;
@@ -646,9 +657,12 @@ static int abi_policies_alloc(Builder *b) {
                 b->entries[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(LayerEntry));
                 b->touched[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(uint32_t));
                 b->assigned[abi] = arena_alloc_array(b->scratch, a->n / 64 + 1, sizeof(uint64_t));
-                if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->touched[abi] || !b->assigned[abi])
+                b->slot_by_id[abi] = arena_alloc_array(b->scratch, syscall_count(), sizeof(uint32_t));
+                if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->touched[abi] || !b->assigned[abi] ||
+                    !b->slot_by_id[abi])
                         return -ENOMEM;
                 syscall_nrs_mark(abi, b->assigned[abi]);
+                syscall_slots_by_id(abi, b->slot_by_id[abi]);
         }
         return 0;
 }

@@ -35,6 +35,11 @@ uint32_t syscall_nr_max(Abi abi);
  * bits and be zeroed. */
 void syscall_nrs_mark(Abi abi, uint64_t *bits);
 
+/* The same pass, by syscall: slot_by_id[id] = (its number on abi) - syscall_nr_min(abi) + 1, or 0
+ * when abi lacks it. slot_by_id must hold syscall_count() entries and be zeroed. Reads a few KiB
+ * where syscall_nr() for every id would touch a cache line of the big table each. */
+void syscall_slots_by_id(Abi abi, uint32_t *slot_by_id);
+
 static inline bool bitmap_test(const uint64_t *bits, size_t i) {
         return bits[i / 64] >> (i % 64) & 1;
 }
