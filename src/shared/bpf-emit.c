@@ -223,15 +223,21 @@ static unsigned ceil_log2(size_t n) {
  * the weights are balanced, which brings heavy pieces nearer the root. */
 static size_t split_point(const Search *s, size_t lo, size_t hi, unsigned depth) {
         uint64_t total = weight(s, lo, hi), best_diff = UINT64_MAX;
-        size_t best = lo + (hi - lo + 1) / 2;
+        size_t best = lo + (hi - lo + 1) / 2, half, first = lo + 1, last = hi;
 
-        if (!s->prefix)
+        if (!s->prefix || depth == 0)
                 return best;
-        for (size_t m = lo + 1; m <= hi; m++) {
+
+        /* A side of k pieces fits in depth - 1 comparisons when k <= 2^(depth-1): only the m
+         * that leave both sides that small are candidates. */
+        half = depth - 1 < sizeof(size_t) * 8 - 1 ? (size_t) 1 << (depth - 1) : SIZE_MAX / 2;
+        if (hi + 1 > half)
+                first = MAX(first, hi + 1 - half);
+        last = MIN(last, lo + half);
+
+        for (size_t m = first; m <= last; m++) {
                 uint64_t left = weight(s, lo, m - 1), diff = left * 2 > total ? left * 2 - total : total - left * 2;
 
-                if (ceil_log2(m - lo) >= depth || ceil_log2(hi - m + 1) >= depth)
-                        continue;
                 if (diff < best_diff) {
                         best_diff = diff;
                         best = m;

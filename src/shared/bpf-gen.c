@@ -101,15 +101,19 @@ static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi ab
         const AbiPolicy *a = &p->abi[abi];
         unsigned bits = abi_info[abi].arg_bits;
         uint64_t table_end = (uint64_t) a->nr_first + a->n;     /* one past the table */
-        uint64_t *assigned = NULL;
+        const uint64_t *assigned = a->assigned;
         int r;
 
-        if (a->n > 0) {
-                /* a->nr_first is syscall_nr_min(abi), a->n spans up to syscall_nr_max(abi). */
-                assigned = arena_alloc_array(sp->arena, a->n / 64 + 1, sizeof(uint64_t));
-                if (!assigned)
+        if (a->n > 0 && !assigned) {
+                uint64_t *marks;
+
+                /* A policy of its own making: a->nr_first is syscall_nr_min(abi), a->n spans up to
+                 * syscall_nr_max(abi). */
+                marks = arena_alloc_array(sp->arena, a->n / 64 + 1, sizeof(uint64_t));
+                if (!marks)
                         return -ENOMEM;
-                syscall_nrs_mark(abi, assigned);
+                syscall_nrs_mark(abi, marks);
+                assigned = marks;
         }
 
         if (lo < a->nr_first) {

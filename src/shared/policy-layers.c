@@ -450,13 +450,19 @@ static int layer_syscall_list(Builder *b, PolicyLayer layer, const SyscallList *
                 return 0;
 
         AbiSet abis = abis_unblocked(b);
+        Abi list[_ABI_MAX];
+        size_t n_abis = 0;
+
+        /* The ABIs once, not a scan of all of them for every syscall. */
+        ABI_SET_FOREACH(abi, abis)
+                list[n_abis++] = abi;
 
         layer_begin(b, layer, abis, unlisted, default_loc);
         for (size_t id = 0, n = syscall_count(); id < n; id++) {
                 if (l->action[id] == SYSCALL_ABSENT)
                         continue;
-                ABI_SET_FOREACH(abi, abis) {
-                        r = tolerate_edom(layer_syscall_id(b, abi, (int) id,
+                for (size_t k = 0; k < n_abis; k++) {
+                        r = tolerate_edom(layer_syscall_id(b, list[k], (int) id,
                                                            list_entry_action(l->action[id], listed), l->loc[id]));
                         if (r < 0)
                                 return r;

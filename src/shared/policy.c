@@ -656,7 +656,7 @@ static int abi_policies_alloc(Builder *b) {
                 b->cands[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(CandList));
                 b->entries[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(LayerEntry));
                 b->touched[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(uint32_t));
-                b->assigned[abi] = arena_alloc_array(b->scratch, a->n / 64 + 1, sizeof(uint64_t));
+                b->assigned[abi] = a->assigned = arena_alloc_array(b->arena, a->n / 64 + 1, sizeof(uint64_t));
                 b->slot_by_id[abi] = arena_alloc_array(b->scratch, syscall_count(), sizeof(uint32_t));
                 if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->touched[abi] || !b->assigned[abi] ||
                     !b->slot_by_id[abi])

@@ -88,6 +88,7 @@ typedef struct AbiPolicy {
         uint32_t nr_first;              /* by_nr[i] decides number nr_first + i */
         uint32_t n;
         Decision *by_nr;
+        uint64_t *assigned;             /* bit i: a syscall has number nr_first + i (NULL when n is 0) */
         Decision other;                 /* every number outside [nr_first, nr_first + n) */
 } AbiPolicy;
 
