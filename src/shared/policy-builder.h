@@ -37,6 +37,11 @@ typedef struct Builder {
         size_t n_dense;
         uint64_t *assigned[_ABI_MAX];   /* per ABI, a bit per number: a syscall has that number */
         uint32_t *slot_by_id[_ABI_MAX]; /* per ABI, per syscall id: its slot + 1, 0 if it has none */
+        struct {
+                const char *name;       /* compared by address: the layers name calls with literals */
+                int id;
+        } recent[16];                   /* names looked up lately, for the rules that repeat them */
+        unsigned n_recent;
 
         /* The layer being described. */
         PolicyLayer layer;
@@ -57,7 +62,8 @@ void layer_begin(Builder *b, PolicyLayer layer, AbiSet abis, uint32_t default_ac
 /* Numbers that belong to no syscall get this action instead of the default. */
 void layer_set_other(Builder *b, uint32_t action);
 
-/* An unconditional rule for a syscall (by name) on one ABI, as seccomp_rule_add_exact() without
+/* An unconditional rule for a syscall (by name: a literal or a table's, that stays as it is
+ * while the policy is built) on one ABI, as seccomp_rule_add_exact() without
  * arguments; on ABIs that multiplex socket and IPC calls, also the matching socketcall()/ipc()
  * rule, as libseccomp adds it. Returns -EDOM (after a debug diagnostic) when the syscall does
  * not exist there, -ENOMEM. */

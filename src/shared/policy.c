@@ -251,6 +251,15 @@ static int decision_from_cands(const Builder *b, Decision *d, Abi abi, size_t sl
         if (!cl->last && n_implied == 0)
                 return 0;
         n = cands_count(cl) + n_implied;
+        if (n == 1 && !(cl->last ? cl->last : implied)->cmp) {
+                /* Most numbers: one unconditional candidate decides. */
+                const Cand *one = cl->last ? cl->last : implied;
+
+                d->action = one->action;
+                d->layer = (PolicyLayer) one->layer;
+                d->loc = one->loc;
+                return 0;
+        }
         if (n > ELEMENTSOF(local)) {
                 c = arena_alloc_array(b->scratch, n, sizeof(Cand));
                 if (!c)
@@ -473,11 +482,24 @@ static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp 
         return entry_add(b, e, action, cmp, n_cmp, loc);
 }
 
-static int name_to_id(const char *name) {
-        int id = syscall_from_name(name);
+static int name_to_id(Builder *b, const char *name) {
+        unsigned k;
+        int id;
 
+        /* A layer names the same call in rule after rule (socket() once per address family):
+         * the same literal, so its address is enough to find it again. */
+        for (unsigned i = 0; i < MIN(b->n_recent, (unsigned) ELEMENTSOF(b->recent)); i++)
+                if (b->recent[i].name == name)
+                        return b->recent[i].id;
+
+        id = syscall_from_name(name);
         /* Our layers only name syscalls of our own tables. */
-        return id < 0 ? -EINVAL : id;
+        if (id < 0)
+                return -EINVAL;
+        k = b->n_recent++ % ELEMENTSOF(b->recent);
+        b->recent[k].name = name;
+        b->recent[k].id = id;
+        return id;
 }
 
 int layer_syscall_id(Builder *b, Abi abi, int id, uint32_t action, SourceLoc loc) {
@@ -485,13 +507,13 @@ int layer_syscall_id(Builder *b, Abi abi, int id, uint32_t action, SourceLoc loc
 }
 
 int layer_syscall(Builder *b, Abi abi, const char *name, uint32_t action, SourceLoc loc) {
-        int id = name_to_id(name);
+        int id = name_to_id(b, name);
 
         return id < 0 ? id : layer_add(b, abi, id, action, NULL, 0, loc);
 }
 
 int layer_rule(Builder *b, Abi abi, const char *name, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
-        int id = name_to_id(name);
+        int id = name_to_id(b, name);
 
         assert(n_cmp > 0);
         return id < 0 ? id : layer_add(b, abi, id, action, cmp, n_cmp, loc);
