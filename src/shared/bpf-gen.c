@@ -215,9 +215,13 @@ static char *name_copy(Emitter *e, const char *name) {
         return copy ? strcpy(copy, name) : NULL;
 }
 
-static int gen_program(const Policy *p, ProgramKind kind, const char *name, Arena *scratch, BpfProgram *ret) {
+/* The first program also holds the array bpf_gen() returns (room for both), before its code:
+ * no malloc() at all, in a forked child. */
+static int gen_program(const Policy *p, ProgramKind kind, const char *name, Arena *scratch, BpfProgram *ret,
+                       BpfProgram **ret_array) {
         _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
         char *copy = name_copy(&e, name);
+        BpfProgram *array = arena_alloc_array(&e.arena, 2, sizeof(BpfProgram));
         Abi arches[_ABI_MAX];
         size_t n = host_arches(p, arches);
         Target unknown, dispatch, native;
@@ -241,7 +245,8 @@ static int gen_program(const Policy *p, ProgramKind kind, const char *name, Aren
         if (r < 0)
                 return r;
         ret->name = copy;
-        return copy ? 0 : -ENOMEM;     /* ret owns the arena either way */
+        *ret_array = array;
+        return copy && array ? 0 : -ENOMEM;    /* ret owns the arena either way */
 }
 
 /* Numbers some ABI checks arguments for, sorted, without duplicates. */
@@ -403,7 +408,7 @@ static bool policy_has_rules(const Policy *p) {
 }
 
 int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret, size_t *ret_n) {
-        BpfProgram *progs = NULL;
+        BpfProgram local[2] = {}, *progs = NULL;
         size_t n = 0;
         int r = 0;
 
@@ -412,22 +417,22 @@ int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret,
         if (policy_allows_everything(p))
                 return 0;
 
-        progs = calloc(2, sizeof(BpfProgram));
-        if (!progs)
-                return -ENOMEM;
-
         if (layout == LAYOUT_SINGLE)
-                r = gen_program(p, PROGRAM_SINGLE, "megafilter", scratch, &progs[n++]);
+                r = gen_program(p, PROGRAM_SINGLE, "megafilter", scratch, &local[n++], &progs);
         else {
-                r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", scratch, &progs[n++]);
+                r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", scratch, &local[n++], &progs);
                 if (r >= 0 && policy_has_rules(p))
-                        r = gen_argfilter(p, scratch, &progs[n++]);
+                        r = gen_argfilter(p, scratch, &local[n++]);
         }
         if (r < 0) {
-                bpf_programs_free(progs, n);
+                for (size_t i = 0; i < n; i++)
+                        bpf_program_done(&local[i]);
                 return r;
         }
 
+        /* Into the array the first program's arena holds (with the arena's state after it). */
+        memcpy(progs, local, n * sizeof(BpfProgram));
+        progs[0].holds_array = true;
         *ret = progs;
         *ret_n = n;
         return 0;

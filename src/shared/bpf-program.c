@@ -28,6 +28,15 @@ void bpf_programs_free(BpfProgram *p, size_t n) {
         if (!p)
                 return;
 
+        if (n > 0 && p[0].holds_array) {
+                Arena a = p[0].storage;         /* p itself is in it */
+
+                for (size_t i = 1; i < n; i++)
+                        bpf_program_done(p + i);
+                arena_done(&a);
+                return;
+        }
+
         for (size_t i = 0; i < n; i++)
                 bpf_program_done(p + i);
         free(p);

@@ -29,6 +29,8 @@ typedef struct BpfProgram {
         size_t allocated;
         Arena storage;                  /* when it has chunks, insns and name live there (the code
                                          * generator's programs), not in heap blocks */
+        bool holds_array;               /* storage also holds the array this program is the first
+                                         * of: bpf_programs_free() releases it last */
 } BpfProgram;
 
 int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);
