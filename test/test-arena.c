@@ -140,6 +140,23 @@ static void test_lend(void **state) {
         arena_done(&parent);
 }
 
+static void test_prefault(void **state) {
+        Arena a = {};
+        unsigned char *p;
+
+        arena_prefault(&a, 100 * 1024);         /* an empty arena: makes its first chunk */
+        p = arena_alloc(&a, 100 * 1024);
+        assert_non_null(p);
+        assert_true(all_zero(p, 100 * 1024));
+        memset(p, 0x44, 100 * 1024);
+
+        arena_prefault(&a, 64 * 1024 * 1024);   /* capped, and a hint only */
+        p = arena_alloc(&a, 3 * 1024 * 1024);   /* a chunk of its own */
+        assert_non_null(p);
+        assert_true(all_zero(p, 3 * 1024 * 1024));
+        arena_done(&a);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_alloc_zeroed_aligned),
@@ -147,6 +164,7 @@ int main(void) {
                 cmocka_unit_test(test_grow),
                 cmocka_unit_test(test_reset),
                 cmocka_unit_test(test_lend),
+                cmocka_unit_test(test_prefault),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
