@@ -212,8 +212,9 @@ void arena_prefault(Arena *a, size_t size) {
         if (!c->mapped && !c->lent)
                 return;         /* a heap block: its pages are the heap's business */
 
-        /* The pages past the one in use (faulted in already, or about to be). */
-        start = ((uintptr_t) c + c->used + page - 1) & ~(page - 1);
+        /* From the page in use on: it may not have been written yet (the tail of a lent chunk),
+         * and populating a page already there costs next to nothing. */
+        start = ((uintptr_t) c + c->used) & ~(page - 1);
         end = ((uintptr_t) c + MIN(c->used + size + page - 1, c->size)) & ~(page - 1);
         if (end > start)
                 (void) madvise((void *) start, end - start, MADV_POPULATE_WRITE);     /* EINVAL before Linux 5.14 */
