@@ -346,8 +346,11 @@ static Target emit_arg_number(Emitter *e, const Policy *p, uint32_t nr, BlockCac
 
 /* The argument filter, numbers first: every number no ABI checks arguments for is ALLOW after
  * one search, whatever the arch; only the few others load the arch. */
-static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *ret) {
+/* lender: the program generated before, whose arena lends this one its first chunk (one mapping
+ * less to make and to remove; bpf_programs_free() releases the array's programs last to first). */
+static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *lender, BpfProgram *ret) {
         _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
+        (void) arena_lend(&lender->storage, 256 * 1024, &e.arena);
         char *copy = name_copy(&e, "argfilter");
         uint32_t *u = NULL, *first = NULL;
         Target *t = NULL;
@@ -422,11 +425,11 @@ int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret,
         else {
                 r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", scratch, &local[n++], &progs);
                 if (r >= 0 && policy_has_rules(p))
-                        r = gen_argfilter(p, scratch, &local[n++]);
+                        r = gen_argfilter(p, scratch, &local[0], &local[n++]);
         }
         if (r < 0) {
-                for (size_t i = 0; i < n; i++)
-                        bpf_program_done(&local[i]);
+                for (size_t i = n; i > 0; i--)          /* a lender after its borrowers */
+                        bpf_program_done(&local[i - 1]);
                 return r;
         }
 

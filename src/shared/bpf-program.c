@@ -29,10 +29,10 @@ void bpf_programs_free(BpfProgram *p, size_t n) {
                 return;
 
         if (n > 0 && p[0].holds_array) {
-                Arena a = p[0].storage;         /* p itself is in it */
+                Arena a = p[0].storage;         /* p itself is in it, and maybe the others' code */
 
-                for (size_t i = 1; i < n; i++)
-                        bpf_program_done(p + i);
+                for (size_t i = n; i > 1; i--)
+                        bpf_program_done(p + i - 1);
                 arena_done(&a);
                 return;
         }

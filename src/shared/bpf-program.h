@@ -30,7 +30,8 @@ typedef struct BpfProgram {
         Arena storage;                  /* when it has chunks, insns and name live there (the code
                                          * generator's programs), not in heap blocks */
         bool holds_array;               /* storage also holds the array this program is the first
-                                         * of: bpf_programs_free() releases it last */
+                                         * of, and the first chunks of the others' storage:
+                                         * bpf_programs_free() releases the array, last to first */
 } BpfProgram;
 
 int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);
