@@ -13,7 +13,9 @@ bool target_equal(Target a, Target b) {
 static size_t emit_raw(Emitter *e, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k) {
         if (e->error < 0)
                 return e->n > 0 ? e->n - 1 : 0;
-        if (!GREEDY_REALLOC(e->code, e->allocated, e->n + 1)) {
+        /* Room for a program of the kernel's maximum from the start: only the pages written
+         * cost anything, and the buffer never moves. */
+        if (!ARENA_GREEDY(&e->arena, e->code, e->allocated, MAX(e->n + 1, (size_t) BPF_MAXINSNS_SECCOMP + 64))) {
                 e->error = -ENOMEM;
                 return e->n > 0 ? e->n - 1 : 0;
         }
@@ -25,7 +27,7 @@ static size_t emit_ret(Emitter *e, uint32_t action) {
         size_t pos = emit_raw(e, BPF_RET | BPF_K, 0, 0, action);
 
         if (e->error >= 0) {
-                if (!GREEDY_REALLOC(e->rets, e->rets_allocated, e->n_rets + 1))
+                if (!ARENA_GREEDY(e->scratch, e->rets, e->rets_allocated, e->n_rets + 1))
                         e->error = -ENOMEM;
                 else {
                         e->rets[e->n_rets].action = action;
@@ -123,8 +125,8 @@ static bool is_load_of(const struct sock_filter *insn, uint32_t a) {
 
 /* Where A already holds the word a jump's target loads, jump past the load. A forward pass
  * (every jump goes forward) tracks which word of seccomp_data A holds before each instruction. */
-static int skip_redundant_loads(struct sock_filter *insns, size_t n) {
-        _cleanup_free_ uint32_t *state = malloc(n * sizeof(uint32_t));
+static int skip_redundant_loads(Arena *arena, struct sock_filter *insns, size_t n) {
+        uint32_t *state = arena_alloc_array(arena, n, sizeof(uint32_t));
 
         if (!state)
                 return -ENOMEM;
@@ -183,18 +185,18 @@ int emitter_finish(Emitter *e, BpfProgram *p) {
                 e->code[i] = e->code[e->n - 1 - i];
                 e->code[e->n - 1 - i] = t;
         }
-        if (e->n > 0 && skip_redundant_loads(e->code, e->n) < 0)
+        if (e->n > 0 && skip_redundant_loads(e->scratch, e->code, e->n) < 0)
                 return -ENOMEM;
         p->insns = TAKE_PTR(e->code);
         p->n = e->n;
         p->allocated = e->allocated;
-        e->n = e->allocated = 0;
+        p->storage = e->arena;
+        *e = (Emitter) {};
         return 0;
 }
 
 void emitter_done(Emitter *e) {
-        free(e->code);
-        free(e->rets);
+        arena_done(&e->arena);
         *e = (Emitter) {};
 }
 
@@ -221,15 +223,21 @@ static unsigned ceil_log2(size_t n) {
  * the weights are balanced, which brings heavy pieces nearer the root. */
 static size_t split_point(const Search *s, size_t lo, size_t hi, unsigned depth) {
         uint64_t total = weight(s, lo, hi), best_diff = UINT64_MAX;
-        size_t best = lo + (hi - lo + 1) / 2;
+        size_t best = lo + (hi - lo + 1) / 2, half, first = lo + 1, last = hi;
 
-        if (!s->prefix)
+        if (!s->prefix || depth == 0)
                 return best;
-        for (size_t m = lo + 1; m <= hi; m++) {
+
+        /* A side of k pieces fits in depth - 1 comparisons when k <= 2^(depth-1): only the m
+         * that leave both sides that small are candidates. */
+        half = depth - 1 < sizeof(size_t) * 8 - 1 ? (size_t) 1 << (depth - 1) : SIZE_MAX / 2;
+        if (hi + 1 > half)
+                first = MAX(first, hi + 1 - half);
+        last = MIN(last, lo + half);
+
+        for (size_t m = first; m <= last; m++) {
                 uint64_t left = weight(s, lo, m - 1), diff = left * 2 > total ? left * 2 - total : total - left * 2;
 
-                if (ceil_log2(m - lo) >= depth || ceil_log2(hi - m + 1) >= depth)
-                        continue;
                 if (diff < best_diff) {
                         best_diff = diff;
                         best = m;
@@ -263,7 +271,7 @@ Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n)
 }
 
 Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n) {
-        _cleanup_free_ uint64_t *prefix = calloc(n + 1, sizeof(uint64_t));
+        uint64_t *prefix = arena_alloc_array(e->scratch, n + 1, sizeof(uint64_t));
         Search s = { first, t, prefix };
 
         assert(n > 0);

@@ -9,6 +9,8 @@
 #include "bpf-program.h"
 
 typedef struct Emitter {
+        Arena arena;                    /* the code: the finished program takes it over */
+        Arena *scratch;                 /* everything else the emitter and the generators need */
         struct sock_filter *code;       /* reversed: code[0] is the program's last instruction */
         size_t n, allocated;
         struct {
@@ -49,6 +51,7 @@ Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, 
 /* Make target a real instruction (emitting a RET for an action) and return its label. */
 Target emit_target(Emitter *e, Target t);
 
-/* Move the finished program into p (in execution order). Returns e->error or -E2BIG. */
+/* Move the finished program into p (in execution order), with the arena. Returns e->error or
+ * -E2BIG. */
 int emitter_finish(Emitter *e, BpfProgram *p);
 void emitter_done(Emitter *e);

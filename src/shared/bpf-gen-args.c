@@ -38,12 +38,6 @@ typedef struct Pieces {
         size_t n;
 } Pieces;
 
-static void pieces_done(Pieces *p) {
-        free(p->first);
-        free(p->outcome);
-        *p = (Pieces) {};
-}
-
 static int u64_compare(const void *a, const void *b) {
         uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
         return x < y ? -1 : x > y;
@@ -51,13 +45,14 @@ static int u64_compare(const void *a, const void *b) {
 
 /* The pieces of the value of one argument on which the first matching comparison is constant.
  * outcome_of(i) of comparison i, n_outcomes for "none matched". */
-static int pieces_build(const ArgCmp *const *cmps, const int *outcome_of, size_t n, unsigned bits, int none, Pieces *ret) {
+static int pieces_build(Arena *arena, const ArgCmp *const *cmps, const int *outcome_of, size_t n, unsigned bits, int none,
+                        Pieces *ret) {
         uint64_t max = bits == 32 ? UINT32_MAX : UINT64_MAX;
-        _cleanup_free_ uint64_t *b = NULL;
+        uint64_t *b = NULL;
         size_t nb = 0;
         Pieces p = {};
 
-        b = calloc(2 * n + 1, sizeof(uint64_t));
+        b = arena_alloc_array(arena, 2 * n + 1, sizeof(uint64_t));
         if (!b)
                 return -ENOMEM;
         b[nb++] = 0;
@@ -86,12 +81,10 @@ static int pieces_build(const ArgCmp *const *cmps, const int *outcome_of, size_t
         }
         qsort(b, nb, sizeof(uint64_t), u64_compare);
 
-        p.first = calloc(nb, sizeof(uint64_t));
-        p.outcome = calloc(nb, sizeof(int));
-        if (!p.first || !p.outcome) {
-                pieces_done(&p);
+        p.first = arena_alloc_array(arena, nb, sizeof(uint64_t));
+        p.outcome = arena_alloc_array(arena, nb, sizeof(int));
+        if (!p.first || !p.outcome)
                 return -ENOMEM;
-        }
         for (size_t i = 0; i < nb; i++) {
                 int o = none;
 
@@ -114,8 +107,8 @@ static int pieces_build(const ArgCmp *const *cmps, const int *outcome_of, size_t
 
 /* Emit the search over pieces whose boundaries all lie in one 32-bit half: A holds that half. */
 static Target emit_pieces32(Emitter *e, const uint64_t *first, const int *outcome, size_t n, const Target *targets) {
-        _cleanup_free_ uint32_t *f = calloc(n, sizeof(uint32_t));
-        _cleanup_free_ Target *t = calloc(n, sizeof(Target));
+        uint32_t *f = arena_alloc_array(e->scratch, n, sizeof(uint32_t));
+        Target *t = arena_alloc_array(e->scratch, n, sizeof(Target));
 
         if (!f || !t) {
                 e->error = -ENOMEM;
@@ -148,8 +141,8 @@ static bool high_is_mixed(const Pieces *p, uint32_t h) {
  * it decides most calls; only where the outcome for a zero high half differs from the outcome
  * for every larger value (that of the last piece) is the high half loaded too. */
 static Target emit_pieces64_low_first(Emitter *e, unsigned arg, const Pieces *p, const Target *targets) {
-        _cleanup_free_ uint32_t *f = calloc(p->n, sizeof(uint32_t));
-        _cleanup_free_ Target *t = calloc(p->n, sizeof(Target)), *hi_checked = calloc(p->n, sizeof(Target));
+        uint32_t *f = arena_alloc_array(e->scratch, p->n, sizeof(uint32_t));
+        Target *t = arena_alloc_array(e->scratch, p->n, sizeof(Target)), *hi_checked = arena_alloc_array(e->scratch, p->n, sizeof(Target));
         int high = p->outcome[p->n - 1];
 
         if (!f || !t || !hi_checked) {
@@ -181,9 +174,9 @@ static Target emit_pieces64_low_first(Emitter *e, unsigned arg, const Pieces *p,
 /* Search over a 64-bit argument: first on the high half; a high value inside which the outcome
  * changes ("mixed") gets its own search on the low half. */
 static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Target *targets) {
-        _cleanup_free_ uint64_t *hb = calloc(3 * p->n + 1, sizeof(uint64_t));
-        _cleanup_free_ uint32_t *hf = NULL;
-        _cleanup_free_ Target *ht = NULL;
+        uint64_t *hb = arena_alloc_array(e->scratch, 3 * p->n + 1, sizeof(uint64_t));
+        uint32_t *hf = NULL;
+        Target *ht = NULL;
         size_t nb = 0, nh = 0;
 
         if (!hb) {
@@ -202,8 +195,8 @@ static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Tar
         }
         qsort(hb, nb, sizeof(uint64_t), u64_compare);
 
-        hf = calloc(nb, sizeof(uint32_t));
-        ht = calloc(nb, sizeof(Target));
+        hf = arena_alloc_array(e->scratch, nb, sizeof(uint32_t));
+        ht = arena_alloc_array(e->scratch, nb, sizeof(Target));
         if (!hf || !ht) {
                 e->error = -ENOMEM;
                 return TARGET_ACTION(SECCOMP_RET_KILL_PROCESS);
@@ -219,14 +212,14 @@ static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Tar
 
                 if (high_is_mixed(p, h)) {
                         size_t k0 = piece_of(p, base), k1 = k0, m;
-                        _cleanup_free_ uint64_t *lf = NULL;
-                        _cleanup_free_ int *lo = NULL;
+                        uint64_t *lf = NULL;
+                        int *lo = NULL;
 
                         while (k1 + 1 < p->n && (p->first[k1 + 1] >> 32) == h)
                                 k1++;
                         m = k1 - k0 + 1;
-                        lf = calloc(m, sizeof(uint64_t));
-                        lo = calloc(m, sizeof(int));
+                        lf = arena_alloc_array(e->scratch, m, sizeof(uint64_t));
+                        lo = arena_alloc_array(e->scratch, m, sizeof(int));
                         if (!lf || !lo) {
                                 e->error = -ENOMEM;
                                 return TARGET_ACTION(SECCOMP_RET_KILL_PROCESS);
@@ -254,10 +247,10 @@ static Target emit_pieces64(Emitter *e, unsigned arg, const Pieces *p, const Tar
 /* cmps[i] holding leads to targets[outcome_of[i]] (first match), none matching to targets[none]. */
 static Target emit_range_group(Emitter *e, unsigned arg, unsigned bits, const ArgCmp *const *cmps,
                                const int *outcome_of, size_t n, const Target *targets, int none) {
-        _cleanup_(pieces_done) Pieces p = {};
+        Pieces p = {};
         int r;
 
-        r = pieces_build(cmps, outcome_of, n, bits, none, &p);
+        r = pieces_build(e->scratch, cmps, outcome_of, n, bits, none, &p);
         if (r < 0) {
                 e->error = r;
                 return TARGET_ACTION(SECCOMP_RET_KILL_PROCESS);
@@ -363,9 +356,9 @@ static Target emit_group(Emitter *e, const ArgRule *r, size_t n, GroupKind kind,
         switch (kind) {
 
         case GROUP_RANGES: {
-                _cleanup_free_ Target *targets = calloc(n + 1, sizeof(Target));
-                _cleanup_free_ const ArgCmp **cmps = calloc(n, sizeof(ArgCmp *));
-                _cleanup_free_ int *outcome = calloc(n, sizeof(int));
+                Target *targets = arena_alloc_array(e->scratch, n + 1, sizeof(Target));
+                const ArgCmp **cmps = arena_alloc_array(e->scratch, n, sizeof(ArgCmp *));
+                int *outcome = arena_alloc_array(e->scratch, n, sizeof(int));
 
                 if (!targets || !cmps || !outcome) {
                         e->error = -ENOMEM;
@@ -412,8 +405,8 @@ static Target emit_group(Emitter *e, const ArgRule *r, size_t n, GroupKind kind,
 }
 
 Target emit_decision(Emitter *e, const Decision *d, unsigned bits) {
-        _cleanup_free_ size_t *start = calloc(d->n_rules + 1, sizeof(size_t));
-        _cleanup_free_ GroupKind *kind = calloc(d->n_rules + 1, sizeof(GroupKind));
+        size_t *start = arena_alloc_array(e->scratch, d->n_rules + 1, sizeof(size_t));
+        GroupKind *kind = arena_alloc_array(e->scratch, d->n_rules + 1, sizeof(GroupKind));
         Target next = TARGET_ACTION(d->action);
         size_t n_groups = 0;
 

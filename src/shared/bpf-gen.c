@@ -53,6 +53,7 @@ typedef struct Span {
 } Span;
 
 typedef struct Spans {
+        Arena *arena;
         Span *s;
         size_t n, allocated;
 } Spans;
@@ -89,7 +90,7 @@ static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision
                 sp->s[sp->n - 1].weight += weight;
                 return 0;
         }
-        if (!GREEDY_REALLOC(sp->s, sp->allocated, sp->n + 1))
+        if (!ARENA_GREEDY(sp->arena, sp->s, sp->allocated, sp->n + 1))
                 return -ENOMEM;
         sp->s[sp->n++] = s;
         return 0;
@@ -100,7 +101,20 @@ static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi ab
         const AbiPolicy *a = &p->abi[abi];
         unsigned bits = abi_info[abi].arg_bits;
         uint64_t table_end = (uint64_t) a->nr_first + a->n;     /* one past the table */
+        const uint64_t *assigned = a->assigned;
         int r;
+
+        if (a->n > 0 && !assigned) {
+                uint64_t *marks;
+
+                /* A policy of its own making: a->nr_first is syscall_nr_min(abi), a->n spans up to
+                 * syscall_nr_max(abi). */
+                marks = arena_alloc_array(sp->arena, a->n / 64 + 1, sizeof(uint64_t));
+                if (!marks)
+                        return -ENOMEM;
+                syscall_nrs_mark(abi, marks);
+                assigned = marks;
+        }
 
         if (lo < a->nr_first) {
                 r = spans_add(sp, kind, lo, &a->other, bits, 1);
@@ -109,9 +123,9 @@ static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi ab
         }
         for (uint64_t nr = MAX(lo, a->nr_first); nr < table_end && nr <= hi; nr++) {
                 const Decision *d = &a->by_nr[nr - a->nr_first];
-                bool assigned = syscall_from_nr(abi, (uint32_t) nr) >= 0;
+                uint64_t weight = bitmap_test(assigned, nr - a->nr_first) ? number_weight(p, abi, d) : 0;
 
-                r = spans_add(sp, kind, (uint32_t) nr, d, bits, assigned ? number_weight(p, abi, d) : 0);
+                r = spans_add(sp, kind, (uint32_t) nr, d, bits, weight);
                 if (r < 0)
                         return r;
         }
@@ -135,11 +149,6 @@ static int spans_for_arch(Spans *sp, ProgramKind kind, const Policy *p, Abi abi)
         if (r >= 0)
                 r = spans_add_region(sp, kind, p, ABI_X86_64, UINT32_MAX, UINT32_MAX);
         return r;
-}
-
-static void spans_done(Spans *sp) {
-        free(sp->s);
-        *sp = (Spans) {};
 }
 
 /* The argument checks of the spans (placed behind the search), each emitted once. */
@@ -166,19 +175,19 @@ static Target out_of_memory(Emitter *e) {
 
 /* The code for one audit arch: load nr, search the spans. */
 static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) {
-        _cleanup_(spans_done) Spans sp = {};
-        _cleanup_free_ uint32_t *first = NULL;
-        _cleanup_free_ Target *t = NULL;
-        _cleanup_free_ uint64_t *w = NULL;
+        Spans sp = { .arena = e->scratch };
+        uint32_t *first = NULL;
+        Target *t = NULL;
+        uint64_t *w = NULL;
 
         if (spans_for_arch(&sp, kind, p, abi) < 0)
                 return out_of_memory(e);
         if (sp.n == 1 && !sp.s[0].decision)
                 return TARGET_ACTION(sp.s[0].action);
 
-        first = calloc(sp.n, sizeof(uint32_t));
-        t = calloc(sp.n, sizeof(Target));
-        w = calloc(sp.n, sizeof(uint64_t));
+        first = arena_alloc_array(e->scratch, sp.n, sizeof(uint32_t));
+        t = arena_alloc_array(e->scratch, sp.n, sizeof(Target));
+        w = arena_alloc_array(e->scratch, sp.n, sizeof(uint64_t));
         if (!first || !t || !w)
                 return out_of_memory(e);
 
@@ -199,8 +208,20 @@ static size_t host_arches(const Policy *p, Abi arches[static _ABI_MAX]) {
         return n;
 }
 
-static int gen_program(const Policy *p, ProgramKind kind, const char *name, BpfProgram *ret) {
-        _cleanup_(emitter_done) Emitter e = {};
+/* The program's name, in the arena its code will go to (and before the code, in the same page). */
+static char *name_copy(Emitter *e, const char *name) {
+        char *copy = arena_alloc(&e->arena, strlen(name) + 1);
+
+        return copy ? strcpy(copy, name) : NULL;
+}
+
+/* The first program also holds the array bpf_gen() returns (room for both), before its code:
+ * no malloc() at all, in a forked child. */
+static int gen_program(const Policy *p, ProgramKind kind, const char *name, Arena *scratch, BpfProgram *ret,
+                       BpfProgram **ret_array) {
+        _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
+        char *copy = name_copy(&e, name);
+        BpfProgram *array = arena_alloc_array(&e.arena, 2, sizeof(BpfProgram));
         Abi arches[_ABI_MAX];
         size_t n = host_arches(p, arches);
         Target unknown, dispatch, native;
@@ -223,13 +244,14 @@ static int gen_program(const Policy *p, ProgramKind kind, const char *name, BpfP
         r = emitter_finish(&e, ret);
         if (r < 0)
                 return r;
-        ret->name = strdup(name);
-        return ret->name ? 0 : -ENOMEM;
+        ret->name = copy;
+        *ret_array = array;
+        return copy && array ? 0 : -ENOMEM;    /* ret owns the arena either way */
 }
 
 /* Numbers some ABI checks arguments for, sorted, without duplicates. */
-static int arg_numbers(const Policy *p, uint32_t **ret, size_t *ret_n) {
-        _cleanup_free_ uint32_t *u = NULL;
+static int arg_numbers(Arena *arena, const Policy *p, uint32_t **ret, size_t *ret_n) {
+        uint32_t *u = NULL;
         size_t n = 0, allocated = 0;
 
         ABI_SET_FOREACH(abi, p->abis) {
@@ -239,14 +261,15 @@ static int arg_numbers(const Policy *p, uint32_t **ret, size_t *ret_n) {
                         return -EINVAL;         /* numbers outside the table are never argument-checked */
                 for (uint32_t i = 0; i < a->n; i++)
                         if (a->by_nr[i].n_rules > 0) {
-                                if (!GREEDY_REALLOC(u, allocated, n + 1))
+                                if (!ARENA_GREEDY(arena, u, allocated, n + 1))
                                         return -ENOMEM;
                                 u[n++] = a->nr_first + i;
                         }
         }
-        qsort(u, n, sizeof(uint32_t), u32_compare);
+        if (n > 0)
+                qsort(u, n, sizeof(uint32_t), u32_compare);
         n = u32_unique(u, n);
-        *ret = TAKE_PTR(u);
+        *ret = u;
         *ret_n = n;
         return 0;
 }
@@ -323,20 +346,24 @@ static Target emit_arg_number(Emitter *e, const Policy *p, uint32_t nr, BlockCac
 
 /* The argument filter, numbers first: every number no ABI checks arguments for is ALLOW after
  * one search, whatever the arch; only the few others load the arch. */
-static int gen_argfilter(const Policy *p, BpfProgram *ret) {
-        _cleanup_(emitter_done) Emitter e = {};
-        _cleanup_free_ uint32_t *u = NULL, *first = NULL;
-        _cleanup_free_ Target *t = NULL;
-        _cleanup_free_ BlockCache *cache = NULL;
+/* lender: the program generated before, whose arena lends this one its first chunk (one mapping
+ * less to make and to remove; bpf_programs_free() releases the array's programs last to first). */
+static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *lender, BpfProgram *ret) {
+        _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
+        (void) arena_lend(&lender->storage, 256 * 1024, &e.arena);
+        char *copy = name_copy(&e, "argfilter");
+        uint32_t *u = NULL, *first = NULL;
+        Target *t = NULL;
+        BlockCache *cache = NULL;
         size_t n_u, n = 0, n_cache = 0;
         int r;
 
-        r = arg_numbers(p, &u, &n_u);
+        r = arg_numbers(e.scratch, p, &u, &n_u);
         if (r < 0)
                 return r;
-        first = calloc(2 * n_u + 1, sizeof(uint32_t));
-        t = calloc(2 * n_u + 1, sizeof(Target));
-        cache = calloc(n_u * _ABI_MAX + 1, sizeof(BlockCache));
+        first = arena_alloc_array(e.scratch, 2 * n_u + 1, sizeof(uint32_t));
+        t = arena_alloc_array(e.scratch, 2 * n_u + 1, sizeof(Target));
+        cache = arena_alloc_array(e.scratch, n_u * _ABI_MAX + 1, sizeof(BlockCache));
         if (!first || !t || !cache)
                 return -ENOMEM;
 
@@ -359,8 +386,8 @@ static int gen_argfilter(const Policy *p, BpfProgram *ret) {
         r = emitter_finish(&e, ret);
         if (r < 0)
                 return r;
-        ret->name = strdup("argfilter");
-        return ret->name ? 0 : -ENOMEM;
+        ret->name = copy;
+        return copy ? 0 : -ENOMEM;     /* ret owns the arena either way */
 }
 
 static bool policy_allows_everything(const Policy *p) {
@@ -383,8 +410,8 @@ static bool policy_has_rules(const Policy *p) {
         return false;
 }
 
-int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
-        BpfProgram *progs = NULL;
+int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret, size_t *ret_n) {
+        BpfProgram local[2] = {}, *progs = NULL;
         size_t n = 0;
         int r = 0;
 
@@ -393,23 +420,32 @@ int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
         if (policy_allows_everything(p))
                 return 0;
 
-        progs = calloc(2, sizeof(BpfProgram));
-        if (!progs)
-                return -ENOMEM;
-
         if (layout == LAYOUT_SINGLE)
-                r = gen_program(p, PROGRAM_SINGLE, "megafilter", &progs[n++]);
+                r = gen_program(p, PROGRAM_SINGLE, "megafilter", scratch, &local[n++], &progs);
         else {
-                r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", &progs[n++]);
+                r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", scratch, &local[n++], &progs);
                 if (r >= 0 && policy_has_rules(p))
-                        r = gen_argfilter(p, &progs[n++]);
+                        r = gen_argfilter(p, scratch, &local[0], &local[n++]);
         }
         if (r < 0) {
-                bpf_programs_free(progs, n);
+                for (size_t i = n; i > 0; i--)          /* a lender after its borrowers */
+                        bpf_program_done(&local[i - 1]);
                 return r;
         }
 
+        /* Into the array the first program's arena holds (with the arena's state after it). */
+        memcpy(progs, local, n * sizeof(BpfProgram));
+        progs[0].holds_array = true;
         *ret = progs;
         *ret_n = n;
         return 0;
+}
+
+int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n) {
+        Arena scratch = {};
+        int r;
+
+        r = bpf_gen_in(p, layout, &scratch, ret, ret_n);
+        arena_done(&scratch);
+        return r;
 }

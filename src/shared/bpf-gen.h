@@ -31,3 +31,5 @@ Layout layout_from_string(const char *s);
 /* Generate the programs in attach order. *ret_n is 0 when the policy restricts nothing.
  * -ENOMEM; -E2BIG if a program would exceed the kernel's 4096 instructions. */
 int bpf_gen(const Policy *p, Layout layout, BpfProgram **ret, size_t *ret_n);
+/* The same, with the generator's scratch memory in an arena of the caller's. */
+int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret, size_t *ret_n);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "macro.h"
 
 /* The kernel's limits (kernel/seccomp.c, include/uapi/linux/filter.h). */
@@ -26,6 +27,11 @@ typedef struct BpfProgram {
         struct sock_filter *insns;
         size_t n;
         size_t allocated;
+        Arena storage;                  /* when it has chunks, insns and name live there (the code
+                                         * generator's programs), not in heap blocks */
+        bool holds_array;               /* storage also holds the array this program is the first
+                                         * of, and the first chunks of the others' storage:
+                                         * bpf_programs_free() releases the array, last to first */
 } BpfProgram;
 
 int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);

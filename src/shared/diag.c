@@ -14,9 +14,25 @@ const char *source_loc_prefix(const SourceLoc *loc, char *buf, size_t size) {
         return buf;
 }
 
-int diag_logv(Diag *d, int level, const SourceLoc *loc, int error, const char *format, va_list ap) {
-        int saved_errno = errno, max_level;
+/* Apart, with its buffers: a message nobody wants costs no stack (a forked child pays for every
+ * page of stack it touches). */
+static __attribute__((noinline)) void diag_emit(Diag *d, int level, const SourceLoc *loc, int error,
+                                                const char *format, va_list ap) {
+        int saved_errno = errno;
         char message[2048], prefix[1024];
+
+        errno = abs(error);             /* for %m */
+        vsnprintf(message, sizeof message, format, ap);
+
+        if (d && d->func)
+                d->func(d->userdata, level, loc, message);
+        else
+                fprintf(stderr, "%s%s\n", source_loc_prefix(loc, prefix, sizeof prefix), message);
+        errno = saved_errno;
+}
+
+int diag_logv(Diag *d, int level, const SourceLoc *loc, int error, const char *format, va_list ap) {
+        int max_level;
 
         if (d) {
                 if (level <= DIAG_ERROR)
@@ -26,17 +42,9 @@ int diag_logv(Diag *d, int level, const SourceLoc *loc, int error, const char *f
         }
 
         max_level = d && d->max_level > 0 ? d->max_level : (d ? DIAG_NOTICE : DIAG_WARNING);
-        if (level <= max_level || (d && d->func)) {
-                errno = abs(error);             /* for %m */
-                vsnprintf(message, sizeof message, format, ap);
+        if (level <= max_level || (d && d->func))
+                diag_emit(d, level, loc, error, format, ap);
 
-                if (d && d->func)
-                        d->func(d->userdata, level, loc, message);
-                else
-                        fprintf(stderr, "%s%s\n", source_loc_prefix(loc, prefix, sizeof prefix), message);
-        }
-
-        errno = saved_errno;
         return -abs(error);
 }
 

@@ -67,7 +67,7 @@ static int layer_group(Builder *b, PolicyLayer layer, const BoolSetting *s, Sysc
                 return 0;
 
         layer_begin(b, layer, b->policy->abis, SECCOMP_RET_ALLOW, s->loc);
-        ABI_SET_FOREACH(abi, b->policy->abis) {
+        ABI_SET_FOREACH(abi, b->layer_abis) {
                 SetCtx c = { b, abi, ERRNO_ACTION(EPERM), s->loc };
 
                 r = syscall_set_foreach(&syscall_sets[set], set_member, &c);
@@ -86,7 +86,7 @@ static int layer_names(Builder *b, PolicyLayer layer, const BoolSetting *s, cons
                 return 0;
 
         layer_begin(b, layer, b->policy->abis, SECCOMP_RET_ALLOW, s->loc);
-        ABI_SET_FOREACH(abi, b->policy->abis) {
+        ABI_SET_FOREACH(abi, b->layer_abis) {
                 bool dropped = false;
 
                 for (const char *const *n = names; *n && !dropped; n++) {
@@ -168,7 +168,7 @@ static int layer_address_families(Builder *b) {
                 return 0;
 
         layer_begin(b, LAYER_ADDRESS_FAMILIES, b->policy->abis, SECCOMP_RET_ALLOW, b->directives->address_families.where);
-        ABI_SET_FOREACH(abi, b->policy->abis) {
+        ABI_SET_FOREACH(abi, b->layer_abis) {
                 if (!abi_filters_socket_family(abi)) {
                         layer_drop_abi(b, abi);
                         continue;
@@ -223,7 +223,7 @@ static int layer_memory_deny_write_execute(Builder *b) {
                 return 0;
 
         layer_begin(b, LAYER_MEMORY_DENY_WRITE_EXECUTE, b->policy->abis, SECCOMP_RET_ALLOW, s->loc);
-        ABI_SET_FOREACH(abi, b->policy->abis) {
+        ABI_SET_FOREACH(abi, b->layer_abis) {
                 const ArgCmp wx = CMP_MASKED(2, PROT_WRITE | PROT_EXEC, PROT_WRITE | PROT_EXEC);
                 const ArgCmp x = CMP_MASKED(2, PROT_EXEC, PROT_EXEC);
                 const ArgCmp shm = CMP_MASKED(2, SHM_EXEC, SHM_EXEC);
@@ -266,7 +266,7 @@ static int layer_restrict_realtime(Builder *b) {
                 return 0;
 
         layer_begin(b, LAYER_RESTRICT_REALTIME, b->policy->abis, SECCOMP_RET_ALLOW, s->loc);
-        ABI_SET_FOREACH(abi, b->policy->abis) {
+        ABI_SET_FOREACH(abi, b->layer_abis) {
                 bool dropped = false;
 
                 for (size_t i = 0; i < ELEMENTSOF(refused) && !dropped; i++) {
@@ -314,7 +314,7 @@ static int layer_restrict_suid_sgid(Builder *b) {
                 return 0;
 
         layer_begin(b, LAYER_RESTRICT_SUID_SGID, b->policy->abis, SECCOMP_RET_ALLOW, s->loc);
-        ABI_SET_FOREACH(abi, b->policy->abis) {
+        ABI_SET_FOREACH(abi, b->layer_abis) {
                 for (size_t m = 0; m < ELEMENTSOF(modes); m++)
                         for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
                                 ArgCmp c[2];
@@ -396,7 +396,7 @@ static int layer_restrict_namespaces(Builder *b) {
 
         layer_begin(b, LAYER_RESTRICT_NAMESPACES, b->policy->abis, SECCOMP_RET_ALLOW,
                     b->directives->restrict_namespaces_loc);
-        ABI_SET_FOREACH(abi, b->policy->abis) {
+        ABI_SET_FOREACH(abi, b->layer_abis) {
                 r = restrict_namespaces_abi(b, abi, b->directives->restrict_namespaces);
                 if (r < 0)
                         return r;
@@ -450,13 +450,19 @@ static int layer_syscall_list(Builder *b, PolicyLayer layer, const SyscallList *
                 return 0;
 
         AbiSet abis = abis_unblocked(b);
+        Abi list[_ABI_MAX];
+        size_t n_abis = 0;
+
+        /* The ABIs once, not a scan of all of them for every syscall. */
+        ABI_SET_FOREACH(abi, abis)
+                list[n_abis++] = abi;
 
         layer_begin(b, layer, abis, unlisted, default_loc);
-        for (size_t id = 0; id < syscall_count(); id++) {
+        for (size_t id = 0, n = syscall_count(); id < n; id++) {
                 if (l->action[id] == SYSCALL_ABSENT)
                         continue;
-                ABI_SET_FOREACH(abi, abis) {
-                        r = tolerate_edom(layer_syscall_id(b, abi, (int) id,
+                for (size_t k = 0; k < n_abis; k++) {
+                        r = tolerate_edom(layer_syscall_id(b, list[k], (int) id,
                                                            list_entry_action(l->action[id], listed), l->loc[id]));
                         if (r < 0)
                                 return r;

@@ -9,17 +9,17 @@
 #include "syscall-table.h"
 
 struct Cand {
-        uint32_t action;
-        PolicyLayer layer;
         SourceLoc loc;
-        ArgCmp *cmp;                    /* NULL: unconditional */
-        size_t n_cmp;
-        int32_t next;                   /* the next candidate of the same number, -1 at the end */
+        ArgCmp *cmp;                    /* NULL: unconditional; in the scratch arena, shared */
+        Cand *prev;                     /* the candidate of the same number that came before */
+        uint32_t action;
+        uint16_t n_cmp;
+        uint8_t layer;                  /* PolicyLayer */
 };
 
-/* The candidates of one number: a list threaded through the builder's arena. */
+/* The candidates of one number, newest first. */
 struct CandList {
-        int32_t head, tail;
+        Cand *last;
 };
 
 typedef struct LayerRule {
@@ -30,12 +30,12 @@ typedef struct LayerRule {
 } LayerRule;
 
 struct LayerEntry {
+        SourceLoc loc;
+        LayerRule *rules;               /* room for n_rules rounded up to a power of two, 4 at least */
+        uint32_t action;
+        uint16_t n_rules;
         bool touched;                   /* listed in the builder's touched[] */
         bool uncond;                    /* an unconditional rule: it overrides every conditional one */
-        uint32_t action;
-        SourceLoc loc;
-        LayerRule *rules;
-        size_t n_rules, allocated;
 };
 
 static const char *const layer_directives[_LAYER_MAX] = {
@@ -156,29 +156,29 @@ bool abi_policy_has_rules(const AbiPolicy *a) {
 
 /* ---- candidates ---- */
 
-static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, const ArgCmp *cmp, size_t n_cmp) {
+/* cmp must stay as it is until the decisions are made (it is in the scratch arena). */
+static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, ArgCmp *cmp, size_t n_cmp) {
         Cand *c;
 
         if (action == SECCOMP_RET_ALLOW)
                 return 0;       /* the least restrictive action never wins over anything */
-        if (b->n_cands >= INT32_MAX || !GREEDY_REALLOC(b->cands_arena, b->cands_allocated, b->n_cands + 1))
-                return -ENOMEM;
-
-        c = &b->cands_arena[b->n_cands];
-        *c = (Cand) { .action = action, .layer = b->layer, .loc = loc, .next = -1 };
-        if (n_cmp > 0) {
-                c->cmp = malloc(n_cmp * sizeof(ArgCmp));
-                if (!c->cmp)
+        if (n_cmp > UINT16_MAX)
+                return -EINVAL;
+        if (b->cand_block_left == 0) {
+                b->cand_block = arena_alloc_array(b->scratch, 64, sizeof(Cand));
+                if (!b->cand_block)
                         return -ENOMEM;
-                memcpy(c->cmp, cmp, n_cmp * sizeof(ArgCmp));
-                c->n_cmp = n_cmp;
+                b->cand_block_left = 64;
         }
-        if (l->tail >= 0)
-                b->cands_arena[l->tail].next = (int32_t) b->n_cands;
-        else
-                l->head = (int32_t) b->n_cands;
-        l->tail = (int32_t) b->n_cands;
-        b->n_cands++;
+
+        c = b->cand_block++;
+        b->cand_block_left--;
+        *c = (Cand) { .action = action, .layer = (uint8_t) b->layer, .loc = loc, .prev = l->last };
+        if (n_cmp > 0) {
+                c->cmp = cmp;
+                c->n_cmp = (uint16_t) n_cmp;
+        }
+        l->last = c;
         return 0;
 }
 
@@ -194,11 +194,25 @@ static int cand_compare(const void *x, const void *y) {
 }
 
 /* The candidates of one number, in the kernel's order. */
-static size_t cands_sorted(const Builder *b, const CandList *cl, Cand *out, size_t max) {
+static size_t cands_count(const CandList *cl) {
         size_t n = 0;
 
-        for (int32_t i = cl->head; i >= 0 && n < max; i = b->cands_arena[i].next)
-                out[n++] = b->cands_arena[i];
+        for (const Cand *c = cl->last; c; c = c->prev)
+                n++;
+        return n;
+}
+
+/* out has room for every candidate and each implied one. */
+static size_t cands_sorted(const CandList *cl, const Cand *implied, size_t n_implied, Cand *out) {
+        size_t n = cands_count(cl), k = n;
+
+        /* The list is newest first: fill from the back for the order they came in. */
+        for (const Cand *c = cl->last; c; c = c->prev)
+                out[--k] = *c;
+        /* The implied ones after those of the list: no layer has both in one number, so where
+         * they go changes nothing about the order below. */
+        for (size_t i = 0; i < n_implied; i++)
+                out[n++] = implied[i];
 
         /* Insertion sort, stable: a layer's own candidates keep the order its rules came in. */
         for (size_t i = 1; i < n; i++)
@@ -210,35 +224,54 @@ static size_t cands_sorted(const Builder *b, const CandList *cl, Cand *out, size
         return n;
 }
 
-static size_t cands_count(const Builder *b, const CandList *cl) {
+/* The candidates the dense layers imply for slot i of abi. */
+static size_t cands_implied(const Builder *b, Abi abi, size_t i, Cand out[static _LAYER_MAX]) {
+        const AbiPolicy *a = &b->policy->abi[abi];
+        bool unassigned = i == a->n || !bitmap_test(b->assigned[abi], i);
         size_t n = 0;
 
-        for (int32_t i = cl->head; i >= 0; i = b->cands_arena[i].next)
-                n++;
+        for (size_t k = 0; k < b->n_dense; k++) {
+                const DenseLayer *l = &b->dense[k];
+                uint32_t action = unassigned ? l->other : l->action;
+
+                if (!(l->abis & ABI_BIT(abi)) || bitmap_test(l->named[abi], i) || action == SECCOMP_RET_ALLOW)
+                        continue;
+                out[n++] = (Cand) { .action = action, .layer = (uint8_t) l->layer, .loc = l->loc };
+        }
         return n;
 }
 
-static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl) {
-        _cleanup_free_ Cand *heap = NULL;
-        Cand local[16], *c = local;
-        size_t n, n_rules = 0;
+static int decision_from_cands(const Builder *b, Decision *d, Abi abi, size_t slot, const CandList *cl) {
+        Cand local[16], *c = local, implied[_LAYER_MAX];
+        size_t n, n_implied, n_rules = 0, n_cmp = 0;
+        ArgCmp *cmp;
 
         *d = (Decision) { .action = SECCOMP_RET_ALLOW, .layer = LAYER_NONE };
-        n = cands_count(b, cl);
-        if (n == 0)
+        n_implied = cands_implied(b, abi, slot, implied);
+        if (!cl->last && n_implied == 0)
                 return 0;
+        n = cands_count(cl) + n_implied;
+        if (n == 1 && !(cl->last ? cl->last : implied)->cmp) {
+                /* Most numbers: one unconditional candidate decides. */
+                const Cand *one = cl->last ? cl->last : implied;
+
+                d->action = one->action;
+                d->layer = (PolicyLayer) one->layer;
+                d->loc = one->loc;
+                return 0;
+        }
         if (n > ELEMENTSOF(local)) {
-                c = heap = calloc(n, sizeof(Cand));
+                c = arena_alloc_array(b->scratch, n, sizeof(Cand));
                 if (!c)
                         return -ENOMEM;
         }
-        n = cands_sorted(b, cl, c, n);
+        n = cands_sorted(cl, implied, n_implied, c);
 
         /* The first unconditional candidate decides whatever no earlier rule matched. */
         for (size_t i = 0; i < n; i++) {
                 if (!c[i].cmp) {
                         d->action = c[i].action;
-                        d->layer = c[i].layer;
+                        d->layer = (PolicyLayer) c[i].layer;
                         d->loc = c[i].loc;
                         break;
                 }
@@ -251,19 +284,20 @@ static int decision_from_cands(const Builder *b, Decision *d, const CandList *cl
         if (n_rules == 0)
                 return 0;
 
-        d->rules = calloc(n_rules, sizeof(ArgRule));
-        if (!d->rules)
+        /* The rules and all their comparisons in two blocks of the policy's arena. */
+        for (size_t i = 0; i < n_rules; i++)
+                n_cmp += c[i].n_cmp;
+        d->rules = arena_alloc_array(b->arena, n_rules, sizeof(ArgRule));
+        cmp = arena_alloc_array(b->arena, n_cmp, sizeof(ArgCmp));
+        if (!d->rules || !cmp)
                 return -ENOMEM;
         for (size_t i = 0; i < n_rules; i++) {
-                ArgRule *r = &d->rules[i];
-
-                *r = (ArgRule) { .n_cmp = c[i].n_cmp, .action = c[i].action, .layer = c[i].layer, .loc = c[i].loc };
-                r->cmp = malloc(c[i].n_cmp * sizeof(ArgCmp));
-                if (!r->cmp)
-                        return -ENOMEM;
-                memcpy(r->cmp, c[i].cmp, c[i].n_cmp * sizeof(ArgCmp));
-                d->n_rules++;
+                memcpy(cmp, c[i].cmp, c[i].n_cmp * sizeof(ArgCmp));
+                d->rules[i] = (ArgRule) { .cmp = cmp, .n_cmp = c[i].n_cmp, .action = c[i].action,
+                                          .layer = (PolicyLayer) c[i].layer, .loc = c[i].loc };
+                cmp += c[i].n_cmp;
         }
+        d->n_rules = n_rules;
         return 0;
 }
 
@@ -274,10 +308,7 @@ static size_t abi_slots(const Policy *p, Abi abi) {
 }
 
 static void entry_clear(LayerEntry *e) {
-        for (size_t j = 0; j < e->n_rules; j++)
-                free(e->rules[j].cmp);
-        free(e->rules);
-        *e = (LayerEntry) {};
+        *e = (LayerEntry) {};   /* what it pointed to stays in the scratch arena: candidates may share it */
 }
 
 /* Forget everything the current layer said about abi. */
@@ -316,15 +347,17 @@ static LayerEntry *layer_entry(Builder *b, Abi abi, uint32_t nr) {
         LayerEntry *e = &b->entries[abi][i];
 
         if (!e->touched) {
-                if (!GREEDY_REALLOC(b->touched[abi], b->touched_allocated[abi], b->n_touched[abi] + 1))
-                        return NULL;
-                b->touched[abi][b->n_touched[abi]++] = i;
+                b->touched[abi][b->n_touched[abi]++] = i;       /* room for every slot */
                 e->touched = true;
         }
         return e;
 }
 
-static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
+static bool is_power_of_two(size_t n) {
+        return n > 0 && (n & (n - 1)) == 0;
+}
+
+static int entry_add(Builder *b, LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
         LayerRule *r;
 
         /* libseccomp's database: an unconditional rule makes conditional ones redundant, whichever
@@ -332,8 +365,6 @@ static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n
         if (n_cmp == 0) {
                 if (e->uncond)
                         return 0;
-                for (size_t j = 0; j < e->n_rules; j++)
-                        free(e->rules[j].cmp);
                 e->n_rules = 0;
                 e->uncond = true;
                 e->action = action;
@@ -343,11 +374,18 @@ static int entry_add(LayerEntry *e, uint32_t action, const ArgCmp *cmp, size_t n
         if (e->uncond)
                 return 0;
 
-        if (!GREEDY_REALLOC(e->rules, e->allocated, e->n_rules + 1))
+        if (e->n_rules == UINT16_MAX)
                 return -ENOMEM;
+        /* Rules are only added before any unconditional one: n_rules counts them all. */
+        if (e->n_rules == 0 || (e->n_rules >= 4 && is_power_of_two(e->n_rules))) {
+                e->rules = arena_grow(b->scratch, e->n_rules == 0 ? NULL : e->rules, e->n_rules,
+                                      MAX(e->n_rules * 2, (size_t) 4), sizeof(LayerRule));
+                if (!e->rules)
+                        return -ENOMEM;
+        }
         r = &e->rules[e->n_rules];
         *r = (LayerRule) { .n_cmp = n_cmp, .action = action, .loc = loc };
-        r->cmp = malloc(n_cmp * sizeof(ArgCmp));
+        r->cmp = arena_alloc_array(b->scratch, n_cmp, sizeof(ArgCmp));
         if (!r->cmp)
                 return -ENOMEM;
         memcpy(r->cmp, cmp, n_cmp * sizeof(ArgCmp));
@@ -388,6 +426,17 @@ static int64_t abi_nr_of(Abi abi, const char *name) {
         return id < 0 ? SYSCALL_NR_NONE : syscall_nr(abi, id);
 }
 
+/* The number of syscall id on abi, from the builder's map (abi must have its tables), or
+ * SYSCALL_NR_NONE. */
+static int64_t builder_nr(const Builder *b, Abi abi, int id) {
+        uint32_t slot;
+
+        if (id < 0 || (size_t) id >= syscall_count())
+                return SYSCALL_NR_NONE;
+        slot = b->slot_by_id[abi][id];
+        return slot == 0 ? SYSCALL_NR_NONE : (int64_t) b->policy->abi[abi].nr_first + slot - 1;
+}
+
 static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
         bool muxed = false;
         LayerEntry *e;
@@ -412,14 +461,14 @@ static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp 
                         e = layer_entry(b, abi, (uint32_t) mux_nr);
                         if (!e)
                                 return -ENOMEM;
-                        r = entry_add(e, action, &c, 1, loc);
+                        r = entry_add(b, e, action, &c, 1, loc);
                         if (r < 0)
                                 return r;
                         muxed = true;
                 }
         }
 
-        nr = syscall_nr(abi, id);
+        nr = builder_nr(b, abi, id);    /* the layer is installed on abi: abi has its tables */
         if (nr == SYSCALL_NR_NONE) {
                 if (muxed)
                         return 0;
@@ -430,14 +479,27 @@ static int layer_add(Builder *b, Abi abi, int id, uint32_t action, const ArgCmp 
         e = layer_entry(b, abi, (uint32_t) nr);
         if (!e)
                 return -ENOMEM;
-        return entry_add(e, action, cmp, n_cmp, loc);
+        return entry_add(b, e, action, cmp, n_cmp, loc);
 }
 
-static int name_to_id(const char *name) {
-        int id = syscall_from_name(name);
+static int name_to_id(Builder *b, const char *name) {
+        unsigned k;
+        int id;
 
+        /* A layer names the same call in rule after rule (socket() once per address family):
+         * the same literal, so its address is enough to find it again. */
+        for (unsigned i = 0; i < MIN(b->n_recent, (unsigned) ELEMENTSOF(b->recent)); i++)
+                if (b->recent[i].name == name)
+                        return b->recent[i].id;
+
+        id = syscall_from_name(name);
         /* Our layers only name syscalls of our own tables. */
-        return id < 0 ? -EINVAL : id;
+        if (id < 0)
+                return -EINVAL;
+        k = b->n_recent++ % ELEMENTSOF(b->recent);
+        b->recent[k].name = name;
+        b->recent[k].id = id;
+        return id;
 }
 
 int layer_syscall_id(Builder *b, Abi abi, int id, uint32_t action, SourceLoc loc) {
@@ -445,13 +507,13 @@ int layer_syscall_id(Builder *b, Abi abi, int id, uint32_t action, SourceLoc loc
 }
 
 int layer_syscall(Builder *b, Abi abi, const char *name, uint32_t action, SourceLoc loc) {
-        int id = name_to_id(name);
+        int id = name_to_id(b, name);
 
         return id < 0 ? id : layer_add(b, abi, id, action, NULL, 0, loc);
 }
 
 int layer_rule(Builder *b, Abi abi, const char *name, uint32_t action, const ArgCmp *cmp, size_t n_cmp, SourceLoc loc) {
-        int id = name_to_id(name);
+        int id = name_to_id(b, name);
 
         assert(n_cmp > 0);
         return id < 0 ? id : layer_add(b, abi, id, action, cmp, n_cmp, loc);
@@ -471,12 +533,12 @@ static ArgOp arg_op_negate(ArgOp op) {
  * restricts (an allow-list's socketcall(): only the allowed calls pass), it becomes a candidate
  * under the negation of the rules: expressible as long as every rule is one comparison. */
 static int layer_default_cand(Builder *b, CandList *l, const LayerEntry *e, uint32_t action) {
-        _cleanup_free_ ArgCmp *neg = NULL;
+        ArgCmp *neg;
 
         if (action == SECCOMP_RET_ALLOW)
                 return 0;
 
-        neg = calloc(e->n_rules, sizeof(ArgCmp));
+        neg = arena_alloc_array(b->scratch, e->n_rules, sizeof(ArgCmp));
         if (!neg)
                 return -ENOMEM;
         for (size_t i = 0; i < e->n_rules; i++) {
@@ -493,7 +555,7 @@ static int layer_slot_end(Builder *b, Abi abi, size_t i) {
         const AbiPolicy *a = &b->policy->abi[abi];
         const LayerEntry *e = &b->entries[abi][i];
         CandList *l = &b->cands[abi][i];
-        bool unassigned = i == a->n || !b->assigned[abi][i];
+        bool unassigned = i == a->n || !bitmap_test(b->assigned[abi], i);
         uint32_t def = unassigned && b->layer_other_set ? b->layer_other : b->layer_default;
         int r = 0;
 
@@ -513,15 +575,42 @@ int layer_end(Builder *b) {
         /* Most layers allow by default: only the numbers they named need looking at. */
         bool sparse = b->layer_default == SECCOMP_RET_ALLOW &&
                 (!b->layer_other_set || b->layer_other == SECCOMP_RET_ALLOW);
+        DenseLayer *dense = NULL;
         int r = 0;
 
+        /* The others: the numbers they did not name get their default, implied (DenseLayer). */
+        if (!sparse && b->layer_abis != 0) {
+                if (!b->dense) {
+                        b->dense = arena_alloc_array(b->scratch, _LAYER_MAX, sizeof(DenseLayer));
+                        if (!b->dense)
+                                return -ENOMEM;
+                }
+                if (b->n_dense >= _LAYER_MAX)
+                        return -EINVAL;
+                dense = &b->dense[b->n_dense++];
+                *dense = (DenseLayer) {
+                        .layer = b->layer,
+                        .abis = b->layer_abis,
+                        .action = b->layer_default,
+                        .other = b->layer_other_set ? b->layer_other : b->layer_default,
+                        .loc = b->layer_default_loc,
+                };
+        }
+
         ABI_SET_FOREACH(abi, b->layer_abis) {
-                if (sparse)
-                        for (size_t i = 0; i < b->n_touched[abi] && r >= 0; i++)
-                                r = layer_slot_end(b, abi, b->touched[abi][i]);
-                else
-                        for (size_t i = 0; i < abi_slots(b->policy, abi) && r >= 0; i++)
-                                r = layer_slot_end(b, abi, i);
+                if (dense) {
+                        dense->named[abi] = arena_alloc_array(b->scratch, abi_slots(b->policy, abi) / 64 + 1,
+                                                              sizeof(uint64_t));
+                        if (!dense->named[abi])
+                                return -ENOMEM;
+                }
+                for (size_t i = 0; i < b->n_touched[abi] && r >= 0; i++) {
+                        uint32_t slot = b->touched[abi][i];
+
+                        r = layer_slot_end(b, abi, slot);
+                        if (dense)
+                                dense->named[abi][slot / 64] |= UINT64_C(1) << (slot % 64);
+                }
                 if (r < 0)
                         return r;
         }
@@ -535,40 +624,13 @@ int layer_end(Builder *b) {
 /* ---- the policy ---- */
 
 Policy *policy_free(Policy *p) {
+        Arena a;
+
         if (!p)
                 return NULL;
-
-        for (Abi abi = 0; abi < _ABI_MAX; abi++) {
-                AbiPolicy *a = &p->abi[abi];
-
-                for (uint32_t i = 0; i <= a->n && a->by_nr; i++) {
-                        Decision *d = i < a->n ? &a->by_nr[i] : &a->other;
-
-                        for (size_t j = 0; j < d->n_rules; j++)
-                                free(d->rules[j].cmp);
-                        free(d->rules);
-                }
-                free(a->by_nr);
-        }
-        free(p);
+        a = p->arena;           /* p itself is in it */
+        arena_done(&a);
         return NULL;
-}
-
-static void builder_done(Builder *b) {
-        if (!b->policy)
-                return;
-        for (Abi abi = 0; abi < _ABI_MAX; abi++) {
-                if (b->entries[abi]) {
-                        layer_entries_clear(b, abi);
-                        free(b->entries[abi]);
-                }
-                free(b->touched[abi]);
-                free(b->cands[abi]);
-                free(b->assigned[abi]);
-        }
-        for (size_t i = 0; i < b->n_cands; i++)
-                free(b->cands_arena[i].cmp);
-        free(b->cands_arena);
 }
 
 /* SystemCallArchitectures=: every call of an ABI not listed is killed. systemd never blocks the
@@ -586,6 +648,14 @@ static AbiSet blocked_abis(const Builder *b) {
 static int abi_policies_alloc(Builder *b) {
         Policy *p = b->policy;
         AbiSet blocked = blocked_abis(b);
+        size_t slots = 0;
+
+        /* What the tables below take, and some room for the candidates and rules: faulted in at
+         * once. */
+        ABI_SET_FOREACH(abi, p->abis & ~blocked)
+                slots += syscall_nr_max(abi) - syscall_nr_min(abi) + 2;
+        arena_prefault(b->arena, sizeof(Policy) + slots * sizeof(Decision) + 8192);
+        arena_prefault(b->scratch, slots * (sizeof(CandList) + sizeof(LayerEntry) + sizeof(uint32_t) + 1) + 24576);
 
         ABI_SET_FOREACH(abi, p->abis) {
                 AbiPolicy *a = &p->abi[abi];
@@ -604,19 +674,17 @@ static int abi_policies_alloc(Builder *b) {
 
                 a->allowed = true;
                 a->n = syscall_nr_max(abi) - a->nr_first + 1;
-                a->by_nr = calloc(a->n, sizeof(Decision));
-                b->cands[abi] = malloc((a->n + 1) * sizeof(CandList));
-                b->entries[abi] = calloc(a->n + 1, sizeof(LayerEntry));
-                b->assigned[abi] = calloc(a->n + 1, sizeof(bool));
-                if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->assigned[abi])
+                a->by_nr = arena_alloc_array(b->arena, a->n, sizeof(Decision));
+                b->cands[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(CandList));
+                b->entries[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(LayerEntry));
+                b->touched[abi] = arena_alloc_array(b->scratch, a->n + 1, sizeof(uint32_t));
+                b->assigned[abi] = a->assigned = arena_alloc_array(b->arena, a->n / 64 + 1, sizeof(uint64_t));
+                b->slot_by_id[abi] = arena_alloc_array(b->scratch, syscall_count(), sizeof(uint32_t));
+                if (!a->by_nr || !b->cands[abi] || !b->entries[abi] || !b->touched[abi] || !b->assigned[abi] ||
+                    !b->slot_by_id[abi])
                         return -ENOMEM;
-                for (uint32_t i = 0; i <= a->n; i++)
-                        b->cands[abi][i] = (CandList) { .head = -1, .tail = -1 };
-                for (size_t id = 0; id < syscall_count(); id++) {
-                        int64_t nr = syscall_nr(abi, (int) id);
-                        if (nr != SYSCALL_NR_NONE)
-                                b->assigned[abi][nr - a->nr_first] = true;
-                }
+                syscall_nrs_mark(abi, b->assigned[abi]);
+                syscall_slots_by_id(abi, b->slot_by_id[abi]);
         }
         return 0;
 }
@@ -631,7 +699,7 @@ static int decisions_merge(Builder *b) {
                         continue;       /* decided once and for all by abi_policies_alloc() */
 
                 for (uint32_t i = 0; i <= a->n; i++) {
-                        int r = decision_from_cands(b, i < a->n ? &a->by_nr[i] : &a->other, &b->cands[abi][i]);
+                        int r = decision_from_cands(b, i < a->n ? &a->by_nr[i] : &a->other, abi, i, &b->cands[abi][i]);
                         if (r < 0)
                                 return r;
                 }
@@ -639,32 +707,51 @@ static int decisions_merge(Builder *b) {
         return 0;
 }
 
-int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret) {
+int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Arena *scratch, Policy **ret) {
         _cleanup_(policy_freep) Policy *p = NULL;
-        _cleanup_(builder_done) Builder b = {};
         Abi native = o && o->native >= 0 ? o->native : abi_native();
+        Arena arena = {};
+        Builder b;
         int r;
 
-        p = calloc(1, sizeof(Policy));
-        if (!p)
+        /* The policy lives in its own arena: freed in one go. */
+        p = arena_alloc(&arena, sizeof(Policy));
+        if (!p) {
+                arena_done(&arena);
                 return -ENOMEM;
+        }
+        p->arena = arena;
+
+        /* The scratch shares the policy's mapping when it can: nothing to map now or unmap
+         * when the caller is done with it (the pages go with the policy). */
+        (void) arena_lend(&p->arena, 512 * 1024, scratch);
+
         p->native = native;
         p->abis = abi_info[native].host_abis;
         p->mdwe_prctl = o && o->mdwe_prctl && d->memory_deny_write_execute.value;
         p->uses_seccomp = directives_use_seccomp(d);
 
-        b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag };
+        b = (Builder) { .policy = p, .directives = d, .options = o, .diag = diag, .arena = &p->arena, .scratch = scratch };
 
         r = abi_policies_alloc(&b);
-        if (r < 0)
+        if (r >= 0)
+                r = policy_add_layers(&b);
+        if (r >= 0)
+                r = decisions_merge(&b);
+        if (r < 0) {
+                arena_done(scratch);    /* while p, which may hold it, is still there */
                 return r;
-        r = policy_add_layers(&b);
-        if (r < 0)
-                return r;
-        r = decisions_merge(&b);
-        if (r < 0)
-                return r;
+        }
 
         *ret = TAKE_PTR(p);
         return 0;
+}
+
+int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret) {
+        Arena scratch = {};
+        int r;
+
+        r = policy_build_in(d, o, diag, &scratch, ret);
+        arena_done(&scratch);
+        return r;
 }

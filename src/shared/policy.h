@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "arena.h"
 #include "diag.h"
 #include "directives.h"
 
@@ -87,6 +88,7 @@ typedef struct AbiPolicy {
         uint32_t nr_first;              /* by_nr[i] decides number nr_first + i */
         uint32_t n;
         Decision *by_nr;
+        uint64_t *assigned;             /* bit i: a syscall has number nr_first + i (NULL when n is 0) */
         Decision other;                 /* every number outside [nr_first, nr_first + n) */
 } AbiPolicy;
 
@@ -102,12 +104,19 @@ typedef struct Policy {
         AbiPolicy abi[_ABI_MAX];
         bool mdwe_prctl;                /* MemoryDenyWriteExecute= is applied with prctl(PR_SET_MDWE) */
         bool uses_seccomp;              /* any layer restricts anything */
+        Arena arena;                    /* holds the policy itself, its decisions and rules: freed at
+                                         * once by policy_free() */
 } Policy;
 
 /* Build the policy. Names that do not exist on an ABI are reported to diag at debug level
  * (-EDOM, as libseccomp calls them) and skipped. Returns -ENOMEM or -EINVAL on internal
  * inconsistencies, 0 otherwise. */
 int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret);
+/* The same, with the builder's scratch memory in an arena of the caller's, which may reuse it
+ * (arena_reset()) once the policy is built. An empty scratch arena gets its first chunk from the
+ * policy's mapping: be done with it (arena_done()) before policy_free(). On failure scratch is
+ * released. */
+int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Arena *scratch, Policy **ret);
 Policy *policy_free(Policy *p);
 DEFINE_POINTER_CLEANUP(Policy, policy_free);
 

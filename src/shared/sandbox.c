@@ -48,16 +48,22 @@ unsigned long current_persona(void) {
 }
 
 Sandbox *sandbox_free(Sandbox *s) {
+        bool in_policy;
+
         if (!s)
                 return NULL;
-        policy_free(s->policy);
+        in_policy = s->in_policy_arena;
         bpf_programs_free(s->progs, s->n_progs);
-        free(s);
+        policy_free(s->policy);         /* s too, when it lives in the policy's arena */
+        if (!in_policy)
+                free(s);
         return NULL;
 }
 
 int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sandbox **ret) {
         _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(policy_freep) Policy *policy = NULL;
+        _cleanup_(arena_done) Arena scratch = {};       /* may live in policy's mapping: done with first */
         CompileOptions opts = o ? *o : COMPILE_OPTIONS_DEFAULT;
         Abi native = opts.native >= 0 ? opts.native : abi_native();
         PolicyOptions po = {
@@ -66,22 +72,30 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
         };
         int r;
 
-        s = calloc(1, sizeof(Sandbox));
-        if (!s)
-                return -ENOMEM;
-
         /* PR_SET_MDWE is a property of the running kernel: only usable for this machine. */
         po.mdwe_prctl = opts.mdwe == MDWE_PRCTL ||
                 (opts.mdwe == MDWE_AUTO && native == abi_native() && mdwe_prctl_supported());
 
-        r = policy_build(d, &po, diag, &s->policy);
+        /* One scratch arena for both stages: the generator reuses the pages the builder
+         * faulted in. */
+        r = policy_build_in(d, &po, diag, &scratch, &policy);
         if (r < 0)
                 return r;
+
+        /* The sandbox lives with its policy: together with the programs' arenas, compiling
+         * makes no malloc() at all (in a forked child, the first one alone faults in pages of
+         * the parent's heap and of libc's state). */
+        s = arena_alloc(&policy->arena, sizeof(Sandbox));
+        if (!s)
+                return -ENOMEM;
+        s->in_policy_arena = true;
+        s->policy = TAKE_PTR(policy);
         s->mdwe_prctl = s->policy->mdwe_prctl;
         s->uses_seccomp = directives_use_seccomp(d);
         s->no_new_privileges = d->no_new_privileges.value;
 
-        r = bpf_gen(s->policy, opts.layout, &s->progs, &s->n_progs);
+        arena_reset(&scratch);
+        r = bpf_gen_in(s->policy, opts.layout, &scratch, &s->progs, &s->n_progs);
         if (r == -E2BIG)
                 return diag_log(diag, DIAG_ERROR, NULL, r, "A generated filter exceeds the kernel's limit of %d instructions.",
                                 BPF_MAXINSNS_SECCOMP);

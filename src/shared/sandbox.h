@@ -38,6 +38,7 @@ typedef struct Sandbox {
         bool mdwe_prctl;                /* apply MemoryDenyWriteExecute= with prctl(PR_SET_MDWE) */
         bool uses_seccomp;              /* a seccomp-based directive is in use: no_new_privs without CAP_SYS_ADMIN */
         bool no_new_privileges;         /* NoNewPrivileges=yes */
+        bool in_policy_arena;           /* allocated in policy's arena (sandbox_compile()'s), not by malloc() */
 } Sandbox;
 
 /* Whether this kernel has prctl(PR_SET_MDWE). */

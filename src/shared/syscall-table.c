@@ -91,6 +91,36 @@ uint32_t syscall_nr_min(Abi abi) {
         return abi_info[abi].nr_bias + syscall_by_nr[r->offset].nr;
 }
 
+void syscall_nrs_mark(Abi abi, uint64_t *bits) {
+        const SyscallByNrRange *r;
+        uint32_t first;
+
+        if (!abi_valid(abi))
+                return;
+        r = &syscall_by_nr_range[syscall_column[abi]];
+        first = syscall_by_nr[r->offset].nr;
+        for (uint32_t i = 0; i < r->count; i++) {
+                uint32_t k = syscall_by_nr[r->offset + i].nr - first;
+
+                bits[k / 64] |= UINT64_C(1) << (k % 64);
+        }
+}
+
+void syscall_slots_by_id(Abi abi, uint32_t *slot_by_id) {
+        const SyscallByNrRange *r;
+        uint32_t first;
+
+        if (!abi_valid(abi))
+                return;
+        r = &syscall_by_nr_range[syscall_column[abi]];
+        first = syscall_by_nr[r->offset].nr;
+        for (uint32_t i = 0; i < r->count; i++) {
+                const SyscallByNr *e = &syscall_by_nr[r->offset + i];
+
+                slot_by_id[e->id] = e->nr - first + 1;
+        }
+}
+
 uint32_t syscall_nr_max(Abi abi) {
         const SyscallByNrRange *r;
 
