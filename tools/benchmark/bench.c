@@ -343,6 +343,8 @@ static void print_markdown(FILE *out, UnitRun *units, size_t n_units, size_t n_s
                         }
                         if (s == 0)
                                 fprintf(out, " 0 |\n");
+                        else if (f->build_install_us >= NS_UNSET)
+                                fprintf(out, " n/a |\n");
                         else if (u->f[per_feature].available && u->f[per_feature].build_install_us < NS_UNSET && f->build_install_us > 0)
                                 fprintf(out, " %.1f (%.3f) |\n", f->build_install_us,
                                         f->build_install_us / u->f[per_feature].build_install_us);
@@ -424,7 +426,8 @@ static void help(void) {
                "Compares, on the same units and in the same run: no filter, systemd's per-feature\n"
                "filters (libseccomp), the same rules merged into one libseccomp filter, and\n"
                "megafilter's split and single layouts. Prints a markdown table on stdout.\n\n"
-               "  --rounds N   rounds per strategy; the minimum is kept (default 15)\n"
+               "  --rounds N   rounds per strategy; the minimum is kept (default 15);\n"
+               "               0: the static figures only, no timing\n"
                "  --csv FILE   also write every figure as CSV\n"
                "  --svg FILE   also draw the added latency of the first unit\n");
 }
@@ -448,7 +451,7 @@ int main(int argc, char *argv[]) {
                         help();
                         return 0;
                 case 'r':
-                        arg_rounds = (unsigned) MAX(atoi(optarg), 1);
+                        arg_rounds = (unsigned) MAX(atoi(optarg), 0);
                         break;
                 case 'c':
                         csv = optarg;
