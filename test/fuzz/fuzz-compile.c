@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Bytes pick a random set of sandboxing directives (see random-unit.c) and compile options (the
+ * native ABI, the layout, how MemoryDenyWriteExecute= is applied); the result is compiled with the
+ * verifier on. The verifier replays the policy over every syscall of every ABI against the programs:
+ * any disagreement is -EFAULT, and aborts here. */
+
+#include <string.h>
+
+#include "directives.h"
+#include "fuzz.h"
+#include "random-unit.h"
+#include "sandbox.h"
+#include "unit-file.h"
+
+static unsigned pick_from_input(void *userdata, unsigned n) {
+        return fuzz_pick(userdata, n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        _cleanup_(unit_file_freep) UnitFile *u = NULL;
+        _cleanup_(directives_freep) Directives *d = NULL;
+        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_free_ char *text = NULL;
+        FuzzBytes b = { data, size };
+        CompileOptions o = COMPILE_OPTIONS_DEFAULT;
+        Diag diag = FUZZ_DIAG;
+        int r;
+
+        if (size > 4096)
+                return 0;
+
+        o.native = (Abi) fuzz_pick(&b, _ABI_MAX);
+        o.layout = (Layout) fuzz_pick(&b, _LAYOUT_MAX);
+        o.mdwe = (MdweMode) fuzz_pick(&b, _MDWE_MODE_MAX);
+        o.verify = true;
+
+        text = random_unit_text(pick_from_input, &b, &(RandomUnitLimits) { .max_assignments = 8, .max_items = 24 });
+        fuzz_assert(text);
+
+        fuzz_assert(unit_file_new("fuzz.service", &u) == 0);
+        fuzz_assert(unit_file_parse_text(u, "/fuzz/fuzz.service", text, strlen(text), &diag) == 0);
+        fuzz_assert(directives_new(&d) == 0);
+        fuzz_assert(directives_apply_unit(d, u, &diag) == 0);
+
+        r = sandbox_compile(d, &o, &diag, &s);
+        if (r < 0 && r != -E2BIG) {
+                fprintf(stderr, "sandbox_compile: %s (%d), unit:\n%s", strerror(-r), r, text);
+                abort();
+        }
+        if (r == 0)
+                for (size_t i = 0; i < s->n_progs; i++)
+                        fuzz_assert(s->progs[i].n > 0 && s->progs[i].n <= 4096);
+        return 0;
+}
