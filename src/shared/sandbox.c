@@ -206,10 +206,27 @@ static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags fl
         return flags & INSTALL_RAW_ERRNO ? error : -ECANCELED;
 }
 
+/* Seccomp_filters of /proc/self/status (Linux 5.9): how many filters the calling thread has;
+ * -1 if unknown. */
+static int seccomp_filter_count(void) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
+        char line[256];
+        int n;
+
+        while (f && fgets(line, sizeof line, f))
+                if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
+                        return n;
+        return -1;
+}
+
 int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
         unsigned sflags = flags & INSTALL_TSYNC ? SECCOMP_FILTER_FLAG_TSYNC : 0;
         /* As systemd: NoNewPrivileges=yes, or seccomp in use without CAP_SYS_ADMIN. */
         bool set_nnp = s->no_new_privileges || (s->uses_seccomp && !have_cap_sys_admin());
+        /* A filter already in place can make seccomp(2) return 0 without attaching anything
+         * (SECCOMP_RET_ERRNO with errno 0): count the filters then, so that this cannot pass for
+         * success. Without filters in place, nothing can fake the call. */
+        int count = s->n_progs > 0 && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0 ? seccomp_filter_count() : -1;
         int r;
 
         /* Try everything in a child first, so that a refusal leaves nothing behind here. A
@@ -238,6 +255,12 @@ int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
                 r = seccomp_attach(&s->progs[i], sflags);
                 if (r < 0)
                         return install_failed(s, i, r, flags, diag);
+        }
+
+        if (count >= 0 && seccomp_filter_count() != count + (int) s->n_progs) {
+                diag_log(diag, DIAG_ERROR, NULL, 0,
+                         "seccomp() reported success but the filters are not attached: a filter already in place fakes it.");
+                return flags & INSTALL_RAW_ERRNO ? -EPERM : -ECANCELED;
         }
         return 0;
 }
