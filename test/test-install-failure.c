@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -345,6 +346,43 @@ static void test_tsync_refused(void **state) {
         assert_refused_cleanly(run_install(one, diverging_thread, INSTALL_TSYNC | INSTALL_RAW_ERRNO), -ESRCH);
 }
 
+/* A policy that denies seccomp() itself cannot have a filter attached after its first one: it is
+ * compiled into one filter then, which installs and enforces both parts. */
+static void test_policy_denies_seccomp(void **state) {
+        _cleanup_(sandbox_freep) Sandbox *s = compile_text("SystemCallFilter=~seccomp:EPERM\nRestrictAddressFamilies=AF_UNIX", MDWE_SECCOMP);
+        _cleanup_(sandbox_freep) Sandbox *k = compile_text("SystemCallFilter=~@sandbox\nRestrictAddressFamilies=AF_UNIX", MDWE_SECCOMP);
+        Result res;
+        int status;
+        pid_t pid;
+
+        assert_int_equal(s->n_progs, 1);
+        assert_int_equal(k->n_progs, 1);
+        res = run_install(s, NULL, 0);
+        assert_int_equal(res.signal, 0);
+        assert_int_equal(res.r, 0);
+        assert_int_equal(res.after, res.before + 1);
+
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const struct sock_filter allow[] = { RET(SECCOMP_RET_ALLOW) };
+                if (sandbox_install(s, 0, NULL) < 0)
+                        _exit(10);
+                if (syscall(SYS_socket, AF_INET, SOCK_STREAM, 0) >= 0 || errno != EAFNOSUPPORT)
+                        _exit(11);
+                if (load_raw(allow, 1) != -EPERM)
+                        _exit(12);
+                _exit(0);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+
+        res = run_install(k, NULL, 0);
+        assert_int_equal(res.signal, 0);
+        assert_int_equal(res.r, 0);
+}
+
 /* And the same children succeed when nothing stands in the way. */
 static void test_success(void **state) {
         _cleanup_(sandbox_freep) Sandbox *two = compile_text(TWO_PROGRAMS "\nNoNewPrivileges=yes", MDWE_PRCTL);
@@ -357,6 +395,7 @@ static void test_success(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_success),
+                cmocka_unit_test(test_policy_denies_seccomp),
                 cmocka_unit_test(test_seccomp_refused),
                 cmocka_unit_test(test_seccomp_killed),
                 cmocka_unit_test(test_seccomp_faked),

@@ -8,7 +8,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "bpf-emu.h"
 #include "sandbox.h"
+#include "syscall-table.h"
 #include "verify.h"
 
 /* Linux 6.3; not in every libc's headers yet. */
@@ -56,6 +58,31 @@ Sandbox *sandbox_free(Sandbox *s) {
         return NULL;
 }
 
+/* Whether the programs can be attached in order: every one but the last is attached while the
+ * earlier ones are in place, so those must let seccomp(SECCOMP_SET_MODE_FILTER, …) through. */
+static bool attachable_in_order(const Sandbox *s, Abi native) {
+        int id = syscall_from_name("seccomp");
+        int64_t nr = id >= 0 ? syscall_nr(native, id) : -1;
+        BpfFilterRef f[8];
+        size_t n = MIN(s->n_progs, ELEMENTSOF(f));
+
+        if (nr < 0)
+                return true;
+        for (size_t i = 0; i < n; i++)
+                f[i] = (BpfFilterRef) { s->progs[i].insns, s->progs[i].n };
+        for (size_t i = 1; i < n; i++)
+                for (unsigned flags = 0; flags <= SECCOMP_FILTER_FLAG_TSYNC; flags++) {
+                        struct seccomp_data sd = {
+                                .nr = (int) nr,
+                                .arch = abi_info[native].audit_arch,
+                                .args = { SECCOMP_SET_MODE_FILTER, flags, UINT64_MAX },
+                        };
+                        if (bpf_chain_run(f, i, &sd, NULL) != SECCOMP_RET_ALLOW)
+                                return false;
+                }
+        return true;
+}
+
 int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sandbox **ret) {
         _cleanup_(sandbox_freep) Sandbox *s = NULL;
         CompileOptions opts = o ? *o : COMPILE_OPTIONS_DEFAULT;
@@ -87,6 +114,25 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
                                 BPF_MAXINSNS_SECCOMP);
         if (r < 0)
                 return r;
+
+        /* A policy that denies seccomp() itself (e.g. SystemCallFilter=~@sandbox) forbids attaching
+         * the argument filter after the megafilter: then the argument checks go into the one filter. */
+        if (s->n_progs > 1 && !attachable_in_order(s, native)) {
+                diag_log(diag, DIAG_DEBUG, NULL, 0,
+                         "seccomp() is denied, so no filter can follow the first: using the single layout.");
+                bpf_programs_free(s->progs, s->n_progs);
+                s->progs = NULL;
+                s->n_progs = 0;
+                r = bpf_gen(s->policy, LAYOUT_SINGLE, &s->progs, &s->n_progs);
+                if (r == -E2BIG)
+                        return diag_log(diag, DIAG_ERROR, NULL, r, "A generated filter exceeds the kernel's limit of %d instructions.",
+                                        BPF_MAXINSNS_SECCOMP);
+                if (r < 0)
+                        return r;
+                if (!attachable_in_order(s, native))
+                        return diag_log(diag, DIAG_ERROR, NULL, EFAULT,
+                                        "The filters cannot be attached in order: seccomp() is denied by the first.");
+        }
 
         if (opts.verify) {
                 VerifyStats stats;
