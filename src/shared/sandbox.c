@@ -135,9 +135,11 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
         }
 
         if (opts.verify) {
-                VerifyStats stats;
+                VerifyStats stats = {};
 
                 r = verify_programs(s->policy, s->progs, s->n_progs, diag, &stats);
+                if (r == -ENOMEM)
+                        return r;       /* not a verdict: the stats are incomplete */
                 if (r < 0)
                         return diag_log(diag, DIAG_ERROR, NULL, r,
                                         "Verification failed: %zu of %zu calls differ from the policy, %zu allowed calls not cacheable.",
