@@ -7,7 +7,9 @@
 
 #include <string.h>
 
+#include "bpf-emu.h"
 #include "directives.h"
+#include "syscall-table.h"
 #include "fuzz.h"
 #include "random-unit.h"
 #include "sandbox.h"
@@ -57,8 +59,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 fprintf(stderr, "sandbox_compile: %s (%d), unit:\n%s", strerror(-r), r, text);
                 abort();
         }
-        if (r == 0)
-                for (size_t i = 0; i < s->n_progs; i++)
-                        fuzz_assert(s->progs[i].n > 0 && s->progs[i].n <= 4096);
+        if (r < 0)
+                return 0;
+
+        for (size_t i = 0; i < s->n_progs; i++)
+                fuzz_assert(s->progs[i].n > 0 && s->progs[i].n <= 4096);
+
+        /* Installable in order: the filters before the last let the seccomp() call through that
+         * attaches the next one. */
+        int64_t nr = syscall_nr(o.native, syscall_from_name("seccomp"));
+        BpfFilterRef f[8];
+        fuzz_assert(s->n_progs <= ELEMENTSOF(f));
+        for (size_t i = 0; i < s->n_progs; i++)
+                f[i] = (BpfFilterRef) { s->progs[i].insns, s->progs[i].n };
+        for (size_t i = 1; nr >= 0 && i < s->n_progs; i++) {
+                struct seccomp_data sd = { .nr = (int) nr, .arch = abi_info[o.native].audit_arch, .args = { 1, 0, 0x1000 } };
+                fuzz_assert(bpf_chain_run(f, i, &sd, NULL) == SECCOMP_RET_ALLOW);
+        }
         return 0;
 }
