@@ -204,6 +204,10 @@ static int fake_seccomp_success(const Sandbox *s) {
         return refuse(SYS_seccomp, -1, SECCOMP_RET_ERRNO | 0);
 }
 
+static int deny_clone(const Sandbox *s) {
+        return refuse(SYS_clone, -1, SECCOMP_RET_ERRNO | EAGAIN);
+}
+
 static int deny_nnp(const Sandbox *s) {
         return refuse(SYS_prctl, PR_SET_NO_NEW_PRIVS, SECCOMP_RET_ERRNO | EPERM);
 }
@@ -279,6 +283,13 @@ static void test_chain_limit(void **state) {
         assert_int_equal(res.signal, 0);
         assert_int_equal(res.r, -ECANCELED);
         assert_int_equal(res.after, res.before + 1);
+}
+
+/* The trial attach cannot even start: its clone() is refused. */
+static void test_trial_refused(void **state) {
+        _cleanup_(sandbox_freep) Sandbox *two = compile_text(TWO_PROGRAMS, MDWE_SECCOMP);
+
+        assert_refused_cleanly(run_install(two, deny_clone, 0), -EAGAIN);
 }
 
 static void test_nnp_refused(void **state) {
@@ -400,6 +411,7 @@ int main(void) {
                 cmocka_unit_test(test_seccomp_killed),
                 cmocka_unit_test(test_seccomp_faked),
                 cmocka_unit_test(test_chain_limit),
+                cmocka_unit_test(test_trial_refused),
                 cmocka_unit_test(test_nnp_refused),
                 cmocka_unit_test(test_mdwe_refused),
                 cmocka_unit_test(test_tsync_refused),
