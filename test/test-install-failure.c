@@ -394,6 +394,64 @@ static void test_policy_denies_seccomp(void **state) {
         assert_int_equal(res.r, 0);
 }
 
+/* From a thread other than the main one, with a filter already in place (so the filters are
+ * counted): the count is the calling thread's, not the main thread's. */
+typedef struct InstallArgs {
+        const Sandbox *s;
+        int r, before, after;
+} InstallArgs;
+
+static int thread_filters(void) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/thread-self/status", "re");
+        char line[256];
+        int n = -1;
+
+        while (f && fgets(line, sizeof line, f))
+                if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
+                        break;
+        return n;
+}
+
+static void *install_thread(void *userdata) {
+        InstallArgs *a = userdata;
+
+        a->before = thread_filters();
+        a->r = sandbox_install(a->s, 0, &(Diag) { .func = quiet });
+        a->after = thread_filters();
+        return NULL;
+}
+
+static void test_install_from_thread(void **state) {
+        _cleanup_(sandbox_freep) Sandbox *one = compile_text(ONE_PROGRAM, MDWE_SECCOMP);
+        _cleanup_(sandbox_freep) Sandbox *two = compile_text(TWO_PROGRAMS, MDWE_SECCOMP);
+        const Sandbox *which[] = { one, two };
+
+        for (size_t i = 0; i < ELEMENTSOF(which); i++) {
+                int status;
+                pid_t pid = fork();
+
+                assert_true(pid >= 0);
+                if (pid == 0) {
+                        const struct sock_filter allow[] = { RET(SECCOMP_RET_ALLOW) };
+                        InstallArgs a = { .s = which[i] };
+                        pthread_t t;
+
+                        if (load_raw(allow, 1) < 0)
+                                _exit(10);
+                        if (pthread_create(&t, NULL, install_thread, &a) != 0 || pthread_join(t, NULL) != 0)
+                                _exit(11);
+                        if (a.r != 0)
+                                _exit(12);
+                        if (a.after != a.before + (int) which[i]->n_progs)
+                                _exit(13);
+                        _exit(0);
+                }
+                assert_int_equal(waitpid(pid, &status, 0), pid);
+                assert_true(WIFEXITED(status));
+                assert_int_equal(WEXITSTATUS(status), 0);
+        }
+}
+
 /* And the same children succeed when nothing stands in the way. */
 static void test_success(void **state) {
         _cleanup_(sandbox_freep) Sandbox *two = compile_text(TWO_PROGRAMS "\nNoNewPrivileges=yes", MDWE_PRCTL);
@@ -407,6 +465,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_success),
                 cmocka_unit_test(test_policy_denies_seccomp),
+                cmocka_unit_test(test_install_from_thread),
                 cmocka_unit_test(test_seccomp_refused),
                 cmocka_unit_test(test_seccomp_killed),
                 cmocka_unit_test(test_seccomp_faked),

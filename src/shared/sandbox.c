@@ -257,10 +257,10 @@ static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags fl
         return flags & INSTALL_RAW_ERRNO ? error : -ECANCELED;
 }
 
-/* Seccomp_filters of /proc/self/status (Linux 5.9): how many filters the calling thread has;
+/* Seccomp_filters of /proc/thread-self/status (Linux 5.9): how many filters the calling thread has;
  * -1 if unknown. */
 static int seccomp_filter_count(void) {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
+        _cleanup_fclose_ FILE *f = fopen("/proc/thread-self/status", "re");
         char line[256];
         int n;
 
