@@ -187,7 +187,7 @@ static void test_every_instruction(void **state) {
 }
 
 static void test_odd_programs(void **state) {
-        _cleanup_free_ char *empty = NULL, *broken = NULL;
+        _cleanup_free_ char *empty = NULL;
 
         empty = bpf_disassemble(NULL, 0, ABI_X86_64);
         assert_non_null(empty);

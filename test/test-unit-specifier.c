@@ -94,7 +94,7 @@ static void test_system_manager(void **state) {
 static void test_user_manager(void **state) {
         _cleanup_(unit_file_freep) UnitFile *u = unit("foo.service", UNIT_LOAD_USER);
         _cleanup_tree_ char *t = tree_new();
-        _cleanup_free_ char *expected = NULL, *user = NULL, *group = NULL;
+        _cleanup_free_ char *expected = NULL, *user = NULL;
         struct passwd *pw = getpwuid(getuid());
 
         user = strdup(getuid() == 0 ? "root" : pw ? pw->pw_name : "");

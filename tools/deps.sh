@@ -2,6 +2,9 @@
 # Sourced by tools/demo and tools/check: install the Debian 12 packages megafilter needs, if missing.
 
 MEGAFILTER_PACKAGES=(gcc pkg-config meson ninja-build libseccomp-dev libsystemd-dev libcmocka-dev systemd)
+# tools/fuzz (and so tools/check): clang with libFuzzer and the sanitizer runtimes, which clang-14
+# only recommends (and recommendations are not installed here).
+MEGAFILTER_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 install_missing() {
         local missing=() p

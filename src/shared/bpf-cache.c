@@ -114,6 +114,10 @@ static uint32_t cache_nr_end(Abi abi) {
         return end;
 }
 
+uint32_t bpf_cache_nr_end(Abi abi) {
+        return abi >= 0 && abi < _ABI_MAX ? cache_nr_end(abi) : 0;
+}
+
 /* The kernel's one exception to filtering (Linux 6.14 for uretprobe, 6.18 for uprobe, both also in
  * stable releases): on the native ABI these are always considered allowed, whatever the filters
  * say, because they are only ever issued from the kernel's own probe trampolines. */
@@ -124,8 +128,10 @@ static bool is_uprobe_exception(Abi abi, uint32_t nr) {
 }
 
 bool bpf_chain_cache_allows(const BpfFilterRef *filters, size_t n, Abi abi, uint32_t nr) {
-        Abi native = abi_native();
+        return bpf_chain_cache_allows_on(abi_native(), filters, n, abi, nr);
+}
 
+bool bpf_chain_cache_allows_on(Abi native, const BpfFilterRef *filters, size_t n, Abi abi, uint32_t nr) {
         if (!bpf_cache_abi(native, abi))
                 return false;
         if (nr >= cache_nr_end(abi))

@@ -46,9 +46,14 @@ bool bpf_cache_allows(const struct sock_filter *insns, size_t n, uint32_t arch, 
  * the table's end; x32 never), see bpf_cache_abi(). The host is abi_native(); on it, uretprobe
  * and uprobe are always served from the cache, whatever the filters say (Linux 6.18). */
 bool bpf_chain_cache_allows(const BpfFilterRef *filters, size_t n, Abi abi, uint32_t nr);
+/* The same on a host whose native ABI is native (the ABI a sandbox is compiled for). */
+bool bpf_chain_cache_allows_on(Abi native, const BpfFilterRef *filters, size_t n, Abi abi, uint32_t nr);
 
 /* Whether the kernel keeps a cache bitmap for abi on a host whose native ABI is native. */
 bool bpf_cache_abi(Abi native, Abi abi);
+/* One past the largest number the kernel's cache bitmap covers for abi (ARM's private calls, at
+ * 0xf0000 and up, are outside it). */
+uint32_t bpf_cache_nr_end(Abi abi);
 
 /* A readable listing of a program: one instruction a line, with syscall names for
  * comparisons against nr where abi is known (abi may be _ABI_INVALID). Caller frees. */

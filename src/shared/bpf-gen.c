@@ -199,11 +199,14 @@ static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) 
 
 /* The audit arches of the host, native first; x32 rides on x86-64's. */
 static size_t host_arches(const Policy *p, Abi arches[static _ABI_MAX]) {
+        /* An x32 host (a megafilter built for x32) runs on an x86-64 kernel: its calls arrive
+         * with x86-64's audit arch, which is dispatched first then. */
+        Abi first = p->native == ABI_X32 ? ABI_X86_64 : p->native;
         size_t n = 0;
 
-        arches[n++] = p->native;
+        arches[n++] = first;
         ABI_SET_FOREACH(a, p->abis)
-                if (a != p->native && a != ABI_X32)
+                if (a != first && a != ABI_X32)
                         arches[n++] = a;
         return n;
 }

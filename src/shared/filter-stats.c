@@ -89,7 +89,7 @@ int filter_stats_abi(const BpfFilterRef *filters, size_t n, Abi native, Abi abi,
                         c->steps = MAX(c->steps, steps);
                 } else if (c->action != SECCOMP_RET_ALLOW)
                         c->class = CLASS_DENIED;
-                else if (s.cacheable && bpf_chain_cache_allows(filters, n, abi, (uint32_t) nr)) {
+                else if (s.cacheable && bpf_chain_cache_allows_on(native, filters, n, abi, (uint32_t) nr)) {
                         c->class = CLASS_CACHED;
                         c->steps = 0;
                 } else

@@ -8,7 +8,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "bpf-emu.h"
 #include "sandbox.h"
+#include "syscall-table.h"
 #include "verify.h"
 
 /* Linux 6.3; not in every libc's headers yet. */
@@ -60,6 +62,31 @@ Sandbox *sandbox_free(Sandbox *s) {
         return NULL;
 }
 
+/* Whether the programs can be attached in order: every one but the last is attached while the
+ * earlier ones are in place, so those must let seccomp(SECCOMP_SET_MODE_FILTER, …) through. */
+static bool attachable_in_order(const Sandbox *s, Abi native) {
+        int id = syscall_from_name("seccomp");
+        int64_t nr = id >= 0 ? syscall_nr(native, id) : -1;
+        BpfFilterRef f[8];
+        size_t n = MIN(s->n_progs, ELEMENTSOF(f));
+
+        if (nr < 0)
+                return true;
+        for (size_t i = 0; i < n; i++)
+                f[i] = (BpfFilterRef) { s->progs[i].insns, s->progs[i].n };
+        for (size_t i = 1; i < n; i++)
+                for (unsigned flags = 0; flags <= SECCOMP_FILTER_FLAG_TSYNC; flags++) {
+                        struct seccomp_data sd = {
+                                .nr = (int) nr,
+                                .arch = abi_info[native].audit_arch,
+                                .args = { SECCOMP_SET_MODE_FILTER, flags, UINT64_MAX },
+                        };
+                        if (bpf_chain_run(f, i, &sd, NULL) != SECCOMP_RET_ALLOW)
+                                return false;
+                }
+        return true;
+}
+
 int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sandbox **ret) {
         _cleanup_(sandbox_freep) Sandbox *s = NULL;
         _cleanup_(policy_freep) Policy *policy = NULL;
@@ -102,10 +129,31 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
         if (r < 0)
                 return r;
 
+        /* A policy that denies seccomp() itself (e.g. SystemCallFilter=~@sandbox) forbids attaching
+         * the argument filter after the megafilter: then the argument checks go into the one filter. */
+        if (s->n_progs > 1 && !attachable_in_order(s, native)) {
+                diag_log(diag, DIAG_DEBUG, NULL, 0,
+                         "seccomp() is denied, so no filter can follow the first: using the single layout.");
+                bpf_programs_free(s->progs, s->n_progs);
+                s->progs = NULL;
+                s->n_progs = 0;
+                r = bpf_gen(s->policy, LAYOUT_SINGLE, &s->progs, &s->n_progs);
+                if (r == -E2BIG)
+                        return diag_log(diag, DIAG_ERROR, NULL, r, "A generated filter exceeds the kernel's limit of %d instructions.",
+                                        BPF_MAXINSNS_SECCOMP);
+                if (r < 0)
+                        return r;
+                if (!attachable_in_order(s, native))
+                        return diag_log(diag, DIAG_ERROR, NULL, EFAULT,
+                                        "The filters cannot be attached in order: seccomp() is denied by the first.");
+        }
+
         if (opts.verify) {
-                VerifyStats stats;
+                VerifyStats stats = {};
 
                 r = verify_programs(s->policy, s->progs, s->n_progs, diag, &stats);
+                if (r == -ENOMEM)
+                        return r;       /* not a verdict: the stats are incomplete */
                 if (r < 0)
                         return diag_log(diag, DIAG_ERROR, NULL, r,
                                         "Verification failed: %zu of %zu calls differ from the policy, %zu allowed calls not cacheable.",
@@ -195,7 +243,10 @@ static bool chain_needs_trial(const Sandbox *s) {
         if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
                 return true;            /* filters in place (or seccomp mode strict, or unknown) */
         for (size_t i = 0; i < s->n_progs; i++)
-                total += s->progs[i].n + SECCOMP_CHAIN_PER_FILTER_PENALTY;
+                /* The kernel counts its eBPF translation, where a RET or a JEQ with two targets
+                 * takes two instructions (measured: three RET-only filters of 4096 and a fourth
+                 * of 4096 are refused), plus a prologue: count the worst case. */
+                total += 2 * s->progs[i].n + 8 + SECCOMP_CHAIN_PER_FILTER_PENALTY;
         return total > SECCOMP_CHAIN_MAX_INSNS;
 }
 
@@ -203,7 +254,7 @@ static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags fl
         const char *why = "";
 
         if (error == -ENOMEM)
-                why = " (the filter chain would exceed the kernel's limit of 32768 instructions)";
+                why = " (the filter chain would exceed the kernel's limit of 32768 instructions, counted after its translation to eBPF)";
         else if (error == -EINTR)
                 why = " (the trial attach was killed: a filter already in place forbids seccomp())";
         else if (error == -EACCES)
@@ -220,10 +271,27 @@ static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags fl
         return flags & INSTALL_RAW_ERRNO ? error : -ECANCELED;
 }
 
+/* Seccomp_filters of /proc/thread-self/status (Linux 5.9): how many filters the calling thread has;
+ * -1 if unknown. */
+static int seccomp_filter_count(void) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/thread-self/status", "re");
+        char line[256];
+        int n;
+
+        while (f && fgets(line, sizeof line, f))
+                if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
+                        return n;
+        return -1;
+}
+
 int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
         unsigned sflags = flags & INSTALL_TSYNC ? SECCOMP_FILTER_FLAG_TSYNC : 0;
         /* As systemd: NoNewPrivileges=yes, or seccomp in use without CAP_SYS_ADMIN. */
         bool set_nnp = s->no_new_privileges || (s->uses_seccomp && !have_cap_sys_admin());
+        /* A filter already in place can make seccomp(2) return 0 without attaching anything
+         * (SECCOMP_RET_ERRNO with errno 0): count the filters then, so that this cannot pass for
+         * success. Without filters in place, nothing can fake the call. */
+        int count = s->n_progs > 0 && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0 ? seccomp_filter_count() : -1;
         int r;
 
         /* Try everything in a child first, so that a refusal leaves nothing behind here. A
@@ -252,6 +320,12 @@ int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
                 r = seccomp_attach(&s->progs[i], sflags);
                 if (r < 0)
                         return install_failed(s, i, r, flags, diag);
+        }
+
+        if (count >= 0 && seccomp_filter_count() != count + (int) s->n_progs) {
+                diag_log(diag, DIAG_ERROR, NULL, 0,
+                         "seccomp() reported success but the filters are not attached: a filter already in place fakes it.");
+                return flags & INSTALL_RAW_ERRNO ? -EPERM : -ECANCELED;
         }
         return 0;
 }

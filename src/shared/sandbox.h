@@ -64,6 +64,9 @@ typedef enum InstallFlags {
  * caller lacks CAP_SYS_ADMIN and seccomp is used, PR_SET_MDWE if chosen, then the filters in
  * order. With more than one filter, they are first attached in a short-lived child sharing
  * nothing with us: if the kernel would refuse any of them, nothing is attached here.
+ * When filters were in place already, the calling thread's count of filters (Seccomp_filters in
+ * /proc/thread-self/status) must grow by ours: a filter that fakes seccomp()'s success is an
+ * error (-ECANCELED, -EPERM with INSTALL_RAW_ERRNO).
  * Errors: -ECANCELED (the kernel refused; its errno with INSTALL_RAW_ERRNO), -ESRCH (TSYNC could
  * not synchronise a thread), -EACCES (no_new_privs needed but could not be set), -ENOMEM. */
 int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag);

@@ -319,7 +319,7 @@ int unit_file_parse_text(UnitFile *u, const char *path, const char *text, size_t
         _cleanup_(parser_done) Parser p = { .u = u, .d = d };
         _cleanup_free_ char *buf = NULL;
         size_t pos = 0, buf_len = 0;
-        unsigned line = 0;
+        unsigned line = 0, backslash_line = 0;
         bool bom_seen = false;
         int r;
 
@@ -359,8 +359,10 @@ int unit_file_parse_text(UnitFile *u, const char *path, const char *text, size_t
                 r = continue_line(&p, line, &buf, &buf_len, l, len);
                 if (r < 0)
                         return r;
-                if (r > 0)
+                if (r > 0) {
+                        backslash_line = line;
                         continue;
+                }
 
                 r = parse_line(&p, line, buf);
                 if (r < 0)
@@ -370,8 +372,12 @@ int unit_file_parse_text(UnitFile *u, const char *path, const char *text, size_t
         }
 
         /* A continuation still open at the end of the file is taken as it is; systemd numbers it one
-         * past the last line. */
-        if (buf)
+         * past the last line. systemd says nothing, but a file that ends in a backslash was most
+         * likely cut short: warn (so that --strict refuses it). */
+        if (buf) {
+                SourceLoc loc = { p.file, backslash_line };
+                diag_log(d, DIAG_WARNING, &loc, 0, "Line continuation at the end of the file, taking the line as it is.");
                 return parse_line(&p, line + 1, buf);
+        }
         return 0;
 }

@@ -147,8 +147,8 @@ static void check_number(Checker *c, Abi abi, uint32_t nr) {
 
         /* Constant ALLOW must come from the cache where the kernel keeps one. */
         if (d->n_rules == 0 && d->action == SECCOMP_RET_ALLOW && bpf_cache_abi(c->policy->native, abi) &&
-            nr >= abi_info[abi].nr_bias && nr <= syscall_nr_max(abi) &&
-            !bpf_chain_cache_allows(c->filters, c->n_filters, abi, nr))
+            nr >= abi_info[abi].nr_bias && nr < bpf_cache_nr_end(abi) &&
+            !bpf_chain_cache_allows_on(c->policy->native, c->filters, c->n_filters, abi, nr))
                 if (c->stats.uncached++ < MISMATCHES_SHOWN)
                         diag_log(c->diag, DIAG_ERROR, NULL, 0,
                                  "Verifier: %s syscall %u is allowed without argument checks but not cacheable",
