@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* Allocation failure at every allocation: the library's calls to malloc, calloc, realloc,
- * reallocarray, strdup, strndup, asprintf and vasprintf are redirected here (ld --wrap, see
+ * reallocarray, strdup, strndup, asprintf, vasprintf and mmap64 (the arenas' chunks; mmap with 64-bit offsets) are redirected here (ld --wrap, see
  * test/meson.build), and the Nth one fails, for N = 1, 2, … until a run makes fewer than N
  * allocations. Every run must fail with -ENOMEM (or succeed, if the failed allocation had a
  * fallback), and must not leak: in-use heap bytes are compared with mallinfo2() before and after
  * in a plain build; under AddressSanitizer its leak checker reports at exit instead. */
 
 #include <malloc.h>
+#include <sys/mman.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,6 +41,7 @@ void *__real_reallocarray(void *p, size_t n, size_t size);
 char *__real_strdup(const char *s);
 char *__real_strndup(const char *s, size_t n);
 int __real_vasprintf(char **ret, const char *format, va_list ap);
+void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t n, size_t size);
@@ -49,6 +51,7 @@ char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 int __wrap_vasprintf(char **ret, const char *format, va_list ap);
 int __wrap_asprintf(char **ret, const char *format, ...);
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 static bool fail_now(void) {
         if (++n_allocs != fail_at)
@@ -56,6 +59,18 @@ static bool fail_now(void) {
         n_failed++;
         errno = ENOMEM;
         return true;
+}
+
+/* With no_mmap, every mapping fails as under a tight RLIMIT_AS: the arenas fall back to the
+ * heap, whose allocations then fail in turn. */
+static bool no_mmap;
+
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+        if (no_mmap) {
+                errno = ENOMEM;
+                return MAP_FAILED;
+        }
+        return fail_now() ? MAP_FAILED : __real_mmap64(addr, len, prot, flags, fd, off);
 }
 
 void *__wrap_malloc(size_t size) {
@@ -236,14 +251,21 @@ static void fail_every_allocation_text(const char *unit, const char *text, Stage
         assert_int_equal(run_once(text, stage, &o, 0, &allocs, &got), 0);
         assert_int_equal(allocs, total);
         assert_true(got == want);
-        print_message("%s (%s, %s): %lu allocations, each failed in turn; %lu runs still succeeded, with the same programs\n",
-                      unit, stage == STAGE_PARSE ? "parse" : "compile", layout_to_string(layout), total, n_ok);
+        print_message("%s (%s, %s%s): %lu allocations, each failed in turn; %lu runs still succeeded, with the same programs\n",
+                      unit, stage == STAGE_PARSE ? "parse" : "compile", layout_to_string(layout),
+                      no_mmap ? ", no mmap" : "", total, n_ok);
 }
 
 static void fail_every_allocation(const char *unit, Stage stage, Layout layout) {
         _cleanup_free_ char *text = read_unit(unit);
 
         fail_every_allocation_text(unit, text, stage, layout);
+        if (stage == STAGE_COMPILE) {
+                /* Again with the arenas on the heap. */
+                no_mmap = true;
+                fail_every_allocation_text(unit, text, stage, layout);
+                no_mmap = false;
+        }
 }
 
 /* Every kind of warning, so that the diagnostics' own allocations fail too. */
