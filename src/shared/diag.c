@@ -16,8 +16,8 @@ const char *source_loc_prefix(const SourceLoc *loc, char *buf, size_t size) {
 
 /* Apart, with its buffers: a message nobody wants costs no stack (a forked child pays for every
  * page of stack it touches). */
-static __attribute__((noinline)) void diag_emit(Diag *d, int level, const SourceLoc *loc, int error,
-                                                const char *format, va_list ap) {
+static __attribute__((noinline, format(printf, 5, 0)))
+void diag_emit(Diag *d, int level, const SourceLoc *loc, int error, const char *format, va_list ap) {
         int saved_errno = errno;
         char message[2048], prefix[1024];
 
