@@ -46,6 +46,7 @@
 #include "syscall-table.h"
 #include "unit-file.h"
 #include "verify.h"
+#include "unit-text.h"
 
 #define ERRNO_ACTION(e) (SECCOMP_RET_ERRNO | ((uint32_t) (e) & SECCOMP_RET_DATA))
 #define MISMATCHES_SHOWN 12
@@ -90,19 +91,7 @@ static size_t drop_entries_equal_to_default(Directives *d) {
 }
 
 static Directives *directives_from_text(const char *text) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_free_ char *t = NULL;
-        Diag diag = { .max_level = DIAG_WARNING };
-        Directives *d = NULL;
-
-        assert_true(asprintf(&t, "[Service]\n%s\n", text) > 0);
-        assert_int_equal(unit_file_new("synthetic.service", &u), 0);
-        assert_int_equal(unit_file_parse_text(u, "synthetic.service", t, strlen(t), &diag), 0);
-        assert_int_equal(directives_new(&d), 0);
-        assert_int_equal(directives_apply_unit(d, u, &diag), 0);
-        if (diag.n_warnings > 0)
-                fail_msg("synthetic directives produce warnings: %s", text);
-        return d;
+        return test_directives_from_text("synthetic.service", text, NULL);
 }
 
 static Directives *directives_from_file(const char *path) {

@@ -14,21 +14,10 @@
 #include "exit-status.h"
 #include "service.h"
 #include "unit-file.h"
+#include "unit-text.h"
 
 static Directives *directives_from(const char *text, UnitFile **ret_u) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_free_ char *t = NULL;
-        Diag diag = { .max_level = DIAG_WARNING };
-        Directives *d = NULL;
-
-        assert_true(asprintf(&t, "[Service]\n%s\n", text) > 0);
-        assert_int_equal(unit_file_new("test.service", &u), 0);
-        assert_int_equal(unit_file_parse_text(u, "test.service", t, strlen(t), &diag), 0);
-        assert_int_equal(directives_new(&d), 0);
-        assert_int_equal(directives_apply_unit(d, u, &diag), 0);
-        assert_int_equal(diag.n_warnings + diag.n_errors, 0);
-        *ret_u = TAKE_PTR(u);
-        return d;
+        return test_directives_from_text("test.service", text, ret_u);
 }
 
 static const char *env_get(char **env, const char *key) {

@@ -24,6 +24,7 @@
 #include "bpf-insn.h"
 #include "sandbox.h"
 #include "unit-file.h"
+#include "unit-text.h"
 
 #ifndef PR_SET_MDWE
 #define PR_SET_MDWE 65
@@ -39,19 +40,11 @@ typedef struct Result {
 } Result;
 
 static Sandbox *compile_text(const char *directives, MdweMode mdwe) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(directives_freep) Directives *d = test_directives_from_text("install.service", directives, NULL);
         CompileOptions o = COMPILE_OPTIONS_DEFAULT;
         Diag diag = { .max_level = DIAG_WARNING };
         Sandbox *s = NULL;
 
-        assert_true(asprintf(&text, "[Service]\n%s\n", directives) > 0);
-        assert_int_equal(unit_file_new("install.service", &u), 0);
-        assert_int_equal(unit_file_parse_text(u, "install.service", text, strlen(text), &diag), 0);
-        assert_int_equal(directives_new(&d), 0);
-        assert_int_equal(directives_apply_unit(d, u, &diag), 0);
-        assert_int_equal(diag.n_warnings, 0);
         o.mdwe = mdwe;
         o.verify = true;
         assert_int_equal(sandbox_compile(d, &o, &diag, &s), 0);

@@ -25,6 +25,7 @@
 #include "sandbox.h"
 #include "syscall-table.h"
 #include "unit-file.h"
+#include "unit-text.h"
 
 typedef enum Expect {
         EXPECT_OK,                      /* the filters let it through (whatever the call then does) */
@@ -47,19 +48,10 @@ static char scratch[] = "/tmp/megafilter-test-XXXXXX";
 #define FILE_ARG ((uint64_t) (uintptr_t) scratch)
 
 static Sandbox *compile_case(const Case *c, Layout layout) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(directives_freep) Directives *d = test_directives_from_text("case.service", c->directives, NULL);
         CompileOptions o = COMPILE_OPTIONS_DEFAULT;
         Diag diag = { .max_level = DIAG_WARNING };
         Sandbox *s = NULL;
-
-        assert_true(asprintf(&text, "[Service]\n%s\n", c->directives) > 0);
-        assert_int_equal(unit_file_new("case.service", &u), 0);
-        assert_int_equal(unit_file_parse_text(u, "case.service", text, strlen(text), &diag), 0);
-        assert_int_equal(directives_new(&d), 0);
-        assert_int_equal(directives_apply_unit(d, u, &diag), 0);
-        assert_int_equal(diag.n_warnings, 0);
 
         o.layout = layout;
         o.mdwe = c->mdwe;
