@@ -236,6 +236,9 @@ int exec_command_spawn_here(const ExecContext *c, const ExecCommand *cmd) {
         const char *wd;
         int r;
 
+        if (!privileged && c->hooks && c->hooks->begin && (r = c->hooks->begin(c, c->hooks->userdata)) != 0)
+                return r;
+
         /* Personality= holds for "+" commands too, as in systemd. */
         if (d->personality != PERSONALITY_INVALID && personality(d->personality) < 0) {
                 fprintf(stderr, "megafilter: Failed to set up execution domain (Personality=%s): %m\n",
@@ -290,7 +293,11 @@ int exec_command_spawn_here(const ExecContext *c, const ExecCommand *cmd) {
         }
 
         /* The last step before execve(), so that as little as possible runs under the filters. */
-        if (!privileged && c->sandbox) {
+        if (!privileged && c->hooks && c->hooks->install) {
+                r = c->hooks->install(c, c->hooks->userdata);
+                if (r != 0)
+                        return r;
+        } else if (!privileged && c->sandbox) {
                 Diag diag = { .func = install_diag };
 
                 r = sandbox_install(c->sandbox, 0, &diag);

@@ -15,9 +15,19 @@
 /* The search path for ExecStart= commands given as a plain file name (systemd's default). */
 #define EXEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-typedef struct ExecContext {
+typedef struct ExecContext ExecContext;
+
+/* For megafilter learn: a watcher's own steps in place of the sandbox (src/core/learn-record.c). */
+typedef struct ExecHooks {
+        int (*begin)(const ExecContext *c, void *userdata);     /* first, before any other step */
+        int (*install)(const ExecContext *c, void *userdata);   /* in place of sandbox_install() */
+        void *userdata;
+} ExecHooks;                            /* both return 0 or an EXIT_* status (after printing why) */
+
+struct ExecContext {
         const Directives *directives;
         const Sandbox *sandbox;         /* NULL: install nothing */
+        const ExecHooks *hooks;         /* NULL: none; never called for "+" commands */
 
         bool set_user;                  /* User= given: switch to uid */
         uid_t uid;
@@ -29,7 +39,7 @@ typedef struct ExecContext {
         bool init_groups;               /* initgroups() (when root): the primary group is not 0 */
 
         char **environment;             /* what the command gets, before $VAR expansion */
-} ExecContext;
+};
 
 /* Resolve User= and Group= and build the environment: base (the caller's, usually environ), then
  * $HOME, $USER, $LOGNAME and $SHELL for User=, then Environment=; $PATH defaults to systemd's when

@@ -72,7 +72,7 @@ static void forward_signal(int sig) {
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP };
 
-static int status_of(int wstatus) {
+int service_exit_status(int wstatus) {
         if (WIFEXITED(wstatus))
                 return WEXITSTATUS(wstatus);
         if (WIFSIGNALED(wstatus))
@@ -109,7 +109,7 @@ static int run_in_child(const ExecContext *c, const ExecCommand *cmd, const sigs
                         break;
                 }
         running_child = 0;
-        return status_of(wstatus);
+        return service_exit_status(wstatus);
 }
 
 int service_run(const Directives *d, const Sandbox *s) {

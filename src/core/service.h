@@ -16,6 +16,10 @@ int service_set_command(Directives *d, char * const *argv);
 /* Check that d has commands its Type= can run: prints why not, returns -EINVAL. */
 int service_check(const Directives *d, const char *unit_name);
 
+/* A command's exit status as service_run() reports it: its exit code, or 128+N when signal N
+ * ended it. */
+int service_exit_status(int wstatus);
+
 /* Run the service's commands under sandbox s (already compiled; NULL for none) and return the
  * exit status: the failing command's, 128+N for a command killed by signal N, systemd's EXIT_*
  * codes when setting a command up failed, 0 when every command succeeded.
