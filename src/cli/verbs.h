@@ -15,3 +15,4 @@ int verb_show(int argc, char *argv[]);
 int verb_compile(int argc, char *argv[]);
 int verb_analyze(int argc, char *argv[]);
 int verb_run(int argc, char *argv[]);
+int verb_learn(int argc, char *argv[]);

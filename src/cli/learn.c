@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* megafilter learn: run a unit's command watched, propose the tightest sandbox that allows what it
+ * did (a drop-in, or an OCI seccomp section), and check it by a second run under the proposal.
+ * The stages: learn-record.c (run and watch), learn-propose.c (observation -> proposal),
+ * learn-check.c (run under the proposal). */
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <seccomp.h>
+#include <signal.h>
+
+#include "cli-unit.h"
+#include "exit-status.h"
+#include "learn-check.h"
+#include "learn-propose.h"
+#include "service.h"
+#include "syscall-table.h"
+#include "verbs.h"
+
+#define CHECK_ROUNDS 3
+#define STOP_TIMEOUT 5.0
+#define DROPIN_NAME "learned.conf"      /* how the proposal's lines are named in a check's findings */
+
+enum {
+        LEARN_EXIT_CHECK_FAILED = 2,
+        LEARN_EXIT_PARTIAL = 3,
+};
+
+typedef enum Format {
+        FORMAT_DROPIN,
+        FORMAT_OCI,
+} Format;
+
+typedef struct Args {
+        UnitArgs ua;
+        const char *unit;
+        char **command;
+        double duration;
+        const char *output;
+        const char *check;              /* --check DROPIN */
+        bool no_check;
+        Format format;
+} Args;
+
+static void args_done(Args *a) {
+        unit_args_done(&a->ua);
+}
+
+static int log_oom_cli(void) {
+        fprintf(stderr, "megafilter: Out of memory.\n");
+        return EXIT_FAILURE;
+}
+
+static void help(void) {
+        printf("Usage: megafilter learn [OPTIONS…] UNIT [OPTIONS…] [-- COMMAND [ARG…]]\n"
+               "       megafilter learn [OPTIONS…] -p KEY=VALUE… [--] COMMAND [ARG…]\n"
+               "       megafilter learn --check DROPIN [OPTIONS…] UNIT [-- COMMAND [ARG…]]\n"
+               "\n"
+               "Run a unit's command as 'megafilter run' would, with the unit's own sandbox in force,\n"
+               "and watch every system call of its whole process tree. Then propose the tightest\n"
+               "sandbox that allows what it did: a drop-in of [Service] lines, each with a comment\n"
+               "saying why, checked by a second run under it before it is printed.\n"
+               "\n"
+               "Options:\n"
+               "     --duration=SECONDS   Stop the service after this long (SIGTERM, then SIGKILL)\n"
+               "     --output=FILE        Write the proposal to FILE (default: standard output, and\n"
+               "                          the command's standard output goes to standard error)\n"
+               "     --format=dropin|oci  A drop-in for UNIT.d/, or an OCI linux.seccomp section\n"
+               "     --no-check           Print the proposal without the second run\n"
+               "     --check=DROPIN       Only run the command under UNIT plus DROPIN and report\n"
+               "                          every call the drop-in refuses, with its directive\n"
+               UNIT_ARGS_HELP
+               "  -h --help               Show this help\n"
+               "\n"
+               "Exit status: 0 when the proposal was written and passed its check (or, with --check,\n"
+               "nothing the unit allows was refused); 2 when the check found calls the proposal\n"
+               "refuses; 3 when the run was interrupted (the proposal is marked partial); systemd's\n"
+               "code (203 EXEC, 217 USER, …) when the command could not be started; 1 otherwise.\n");
+}
+
+static bool is_unit_argument(const char *s) {
+        const char *dot = strrchr(s, '.');
+
+        return dot && streq(dot, ".service") && dot != s && !endswith_char(s, '/');
+}
+
+static int parse_args(int argc, char *argv[], Args *a) {
+        enum { ARG_DURATION = 0x100, ARG_OUTPUT, ARG_FORMAT, ARG_CHECK, ARG_NO_CHECK };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "duration", required_argument, NULL, ARG_DURATION },
+                { "output", required_argument, NULL, ARG_OUTPUT },
+                { "format", required_argument, NULL, ARG_FORMAT },
+                { "check", required_argument, NULL, ARG_CHECK },
+                { "no-check", no_argument, NULL, ARG_NO_CHECK },
+                UNIT_ARGS_OPTIONS,
+                {}
+        };
+        char *end;
+        int c, r;
+
+        optind = 0;
+        for (;;) {
+                while ((c = getopt_long(argc, argv, "+h" UNIT_ARGS_SHORT, options, NULL)) >= 0) {
+                        switch (c) {
+                        case 'h':
+                                help();
+                                return 0;
+                        case ARG_DURATION:
+                                errno = 0;
+                                a->duration = strtod(optarg, &end);
+                                if (errno != 0 || end == optarg || *end != 0 || !(a->duration > 0) || a->duration > 1e7) {
+                                        fprintf(stderr, "megafilter learn: --duration: not a number of seconds: %s\n", optarg);
+                                        return -EINVAL;
+                                }
+                                break;
+                        case ARG_OUTPUT:
+                                a->output = optarg;
+                                break;
+                        case ARG_FORMAT:
+                                if (streq(optarg, "dropin"))
+                                        a->format = FORMAT_DROPIN;
+                                else if (streq(optarg, "oci"))
+                                        a->format = FORMAT_OCI;
+                                else {
+                                        fprintf(stderr, "megafilter learn: --format: expected dropin or oci, not %s\n", optarg);
+                                        return -EINVAL;
+                                }
+                                break;
+                        case ARG_CHECK:
+                                a->check = optarg;
+                                break;
+                        case ARG_NO_CHECK:
+                                a->no_check = true;
+                                break;
+                        default:
+                                r = unit_args_parse_option(&a->ua, c, optarg);
+                                if (r <= 0) {
+                                        if (r == 0)
+                                                fprintf(stderr, "See 'megafilter learn --help'.\n");
+                                        return -EINVAL;
+                                }
+                        }
+                }
+                if (optind >= argc)
+                        break;
+                if (!a->unit && !streq(argv[optind - 1], "--") && is_unit_argument(argv[optind])) {
+                        a->unit = argv[optind++];
+                        continue;
+                }
+                a->command = argv + optind;
+                break;
+        }
+        if (!a->unit && !a->command) {
+                fprintf(stderr, "megafilter learn: expected a unit or a command; see --help.\n");
+                return -EINVAL;
+        }
+        if (a->check && (a->no_check || a->output || a->format != FORMAT_DROPIN)) {
+                fprintf(stderr, "megafilter learn: --check takes no --no-check, --output or --format.\n");
+                return -EINVAL;
+        }
+        return 1;
+}
+
+/* The directives of u's entries but those that came from the file skip. Only the diagnostics of
+ * the entries from the file shown go to diag (the others were shown when the unit was loaded). */
+static int directives_with(const UnitFile *u, const char *skip, const char *shown, Diag *diag, Directives **ret) {
+        _cleanup_(directives_freep) Directives *d = NULL;
+        Diag quiet = { .max_level = DIAG_ERROR };
+        int r;
+
+        r = directives_new(&d);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < u->n_entries; i++) {
+                if (skip && u->entries[i].loc.file && streq(u->entries[i].loc.file, skip))
+                        continue;
+                const char *file = u->entries[i].loc.file;
+
+                r = directives_apply(d, u, &u->entries[i], shown && file && streq(file, shown) ? diag : &quiet);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+/* The unit (with the -p assignments) in *ret_d, and when dropin_text is given, the unit with that
+ * drop-in in *ret_checked: where the unit has the drop-in already (in its .d/ directory), the unit
+ * is taken without it; otherwise the drop-in comes after the unit's own files, as systemd applies
+ * UNIT.d/ files. The command line's command replaces ExecStart= in both. */
+static int load(const Args *a, const char *dropin_path, const char *dropin_text, UnitFile **ret_u, Directives **ret_d,
+                Directives **ret_checked) {
+        _cleanup_(unit_file_freep) UnitFile *u = NULL;
+        _cleanup_(directives_freep) Directives *d = NULL, *checked = NULL;
+        _cleanup_free_ char *real = dropin_path ? realpath(dropin_path, NULL) : NULL;
+        const char *installed = NULL;
+        Diag diag = { .max_level = a->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
+        int r;
+
+        r = cli_load_unit(a->unit, &a->ua, &u, &d);
+        if (r < 0)
+                return r;
+        if (dropin_text) {
+                STRV_FOREACH(f, u->dropins) {
+                        _cleanup_free_ char *rf = realpath(*f, NULL);
+
+                        if (real && rf && streq(real, rf))
+                                installed = *f;
+                }
+                if (installed) {
+                        /* The unit as loaded is the checked one; the unit is it without the file. */
+                        checked = TAKE_PTR(d);
+                        r = directives_with(u, installed, NULL, &diag, &d);
+                } else {
+                        size_t first = u->n_entries;
+
+                        r = unit_file_parse_text(u, dropin_path, dropin_text, strlen(dropin_text), &diag);
+                        if (r >= 0)
+                                r = directives_with(u, NULL, u->n_entries > first ? u->entries[first].loc.file : NULL,
+                                                    &diag, &checked);
+                }
+                if (r < 0 || (diag.n_warnings > 0 && a->ua.strict))
+                        return diag_log(&diag, DIAG_ERROR, NULL, r < 0 ? r : -EINVAL, "Failed to apply %s.", dropin_path);
+        }
+        if (a->command && (service_set_command(d, a->command) < 0 ||
+                           (checked && service_set_command(checked, a->command) < 0)))
+                return -ENOMEM;
+        if (service_check(d, u->name) < 0)
+                return -EINVAL;
+        *ret_u = TAKE_PTR(u);
+        *ret_d = TAKE_PTR(d);
+        if (ret_checked)
+                *ret_checked = TAKE_PTR(checked);
+        return 0;
+}
+
+static char *read_file(const char *path) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char *text = NULL;
+        size_t size = 0;
+
+        if (!f)
+                return NULL;
+        if (getdelim(&text, &size, 0, f) < 0 && ferror(f)) {
+                free(text);
+                return NULL;
+        }
+        return text ?: strdup("");
+}
+
+/* Per syscall id: whether the installed systemd's libseccomp can name it. */
+static bool *systemd_known_names(void) {
+        size_t n = syscall_count();
+        bool *known = calloc(n, sizeof(bool));
+
+        for (size_t id = 0; known && id < n; id++)
+                known[id] = seccomp_syscall_resolve_name(syscall_name((int) id)) != __NR_SCMP_ERROR;
+        return known;
+}
+
+static char *command_line(const Directives *d) {
+        return d->n_exec_start > 0 ? strv_join(d->exec_start[0].argv, " ") : strdup("(nothing)");
+}
+
+static int run_check(const Args *a, const Directives *unit, const Directives *checked, int stdout_fd, Observation **ret) {
+        LearnCheckOptions o = { .duration = a->duration, .stop_timeout = STOP_TIMEOUT, .stdout_fd = stdout_fd };
+        Diag diag = { .max_level = a->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
+        int r;
+
+        r = learn_check(unit, checked, &o, &diag, ret);
+        if (r < 0 && diag.n_errors == 0)
+                fprintf(stderr, "megafilter: The check run failed: %s\n", strerror(-r));
+        return r;
+}
+
+/* --check DROPIN: report what the drop-in refuses. */
+static int verb_check(const Args *a) {
+        _cleanup_(unit_file_freep) UnitFile *u = NULL;
+        _cleanup_(directives_freep) Directives *d = NULL, *dc = NULL;
+        _cleanup_(observation_freep) Observation *obs = NULL;
+        _cleanup_free_ char *text = read_file(a->check);
+        size_t failures;
+        int r;
+
+        if (!text) {
+                fprintf(stderr, "megafilter: Failed to read %s: %m\n", a->check);
+                return EXIT_FAILURE;
+        }
+        if (load(a, a->check, text, &u, &d, &dc) < 0)
+                return EXIT_FAILURE;
+        r = run_check(a, d, dc, STDERR_FILENO, &obs);
+        if (r != 0)
+                return r > 0 ? r : EXIT_FAILURE;
+
+        failures = observation_needed_denials(obs);
+        (void) learn_check_report(obs, true, failures > 0 ? "megafilter: refused: " : "megafilter: ", stdout);
+        if (learn_check_killed_unseen(obs)) {
+                printf("megafilter: %s with %s: the command was killed by SIGSYS, by no call the supervisor saw: "
+                       "SystemCallArchitectures= kills the calls of the ABIs it blocks in the filter.\n", u->name, a->check);
+                return LEARN_EXIT_CHECK_FAILED;
+        }
+        if (failures == 0)
+                printf("megafilter: %s with %s refused nothing the unit allows (command exit status %d).\n",
+                       u->name, a->check, obs->run.exit_status);
+        else
+                printf("megafilter: %s with %s refused %zu call%s the unit allows.\n", u->name, a->check, failures,
+                       failures == 1 ? "" : "s");
+        return failures > 0 ? LEARN_EXIT_CHECK_FAILED : obs->run.partial ? LEARN_EXIT_PARTIAL : 0;
+}
+
+static int write_output(const Args *a, const Proposal *p, const Observation *obs) {
+        _cleanup_free_ char *dropin = a->format == FORMAT_DROPIN ? proposal_to_dropin(p) : NULL;
+        FILE *f = stdout;
+
+        if (a->format == FORMAT_DROPIN && !dropin)
+                return -ENOMEM;
+        if (a->output) {
+                f = fopen(a->output, "we");
+                if (!f) {
+                        fprintf(stderr, "megafilter: Failed to open %s: %m\n", a->output);
+                        return -errno;
+                }
+        }
+        if (dropin)
+                fputs(dropin, f);
+        else
+                proposal_write_oci(p, obs, f);
+        if (a->output ? fclose(f) != 0 : fflush(f) != 0) {
+                fprintf(stderr, "megafilter: Failed to write %s: %m\n", a->output ?: "the proposal");
+                return -EIO;
+        }
+        return 0;
+}
+
+int verb_learn(int argc, char *argv[]) {
+        _cleanup_(unit_file_freep) UnitFile *u = NULL;
+        _cleanup_(directives_freep) Directives *d = NULL;
+        _cleanup_(observation_freep) Observation *obs = NULL;
+        _cleanup_(proposal_freep) Proposal *p = NULL;
+        _cleanup_free_ bool *known = NULL;
+        _cleanup_free_ char *command = NULL;
+        _cleanup_(args_done) Args a = {};
+        LearnSetup s = {};
+        Diag diag = {};
+        int r, stdout_fd, status = 0, rounds = 0;
+        size_t failures = 0;
+        ProposeOptions po;
+
+        r = parse_args(argc, argv, &a);
+        if (r <= 0)
+                return r == 0 ? 0 : EXIT_FAILURE;
+        if (a.check)
+                return verb_check(&a);
+
+        if (load(&a, NULL, NULL, &u, &d, NULL) < 0)
+                return EXIT_FAILURE;
+        /* The proposal may go to standard output: keep the command's output out of it. */
+        stdout_fd = a.output ? -1 : STDERR_FILENO;
+
+        diag.max_level = a.ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE;
+        r = learn_setup(d, LEARN_FILTER_RECORD, &diag, &s);
+        if (r < 0) {
+                fprintf(stderr, "megafilter: Failed to compile the learning filter of %s: %s\n", u->name, strerror(-r));
+                return EXIT_SECCOMP;
+        }
+        r = observation_new(abi_native(), &obs);
+        if (r >= 0) {
+                LearnRun run = {
+                        .directives = d,
+                        .sandbox = s.sandbox,
+                        .answer = s.sandbox->policy,
+                        .reference = s.sandbox->policy,
+                        .filter = &s.filter[0],
+                        .duration = a.duration,
+                        .stop_timeout = STOP_TIMEOUT,
+                        .stdout_fd = stdout_fd,
+                };
+
+                r = learn_record(&run, obs);
+        }
+        learn_setup_done(&s);
+        if (r != 0) {
+                if (r < 0)
+                        fprintf(stderr, "megafilter: Learning failed: %s\n", strerror(-r));
+                else
+                        fprintf(stderr, "megafilter: The command could not be started (exit status %d%s%s): nothing "
+                                "to learn from.\n", r, exit_status_to_string(r) ? " " : "", strempty(exit_status_to_string(r)));
+                return r > 0 ? r : EXIT_FAILURE;
+        }
+
+        known = systemd_known_names();
+        command = command_line(d);
+        if (!known || !command)
+                return log_oom_cli();
+        po = (ProposeOptions) {
+                .unit_name = u->name,
+                .command = command,
+                .persona = d->personality != PERSONALITY_INVALID ? d->personality : current_persona(),
+                .systemd_knows = known,
+        };
+        fprintf(stderr, "megafilter: %s: %s after %.1f s, %" PRIu64 " calls watched.\n", u->name,
+                obs->run.partial ? "interrupted" : obs->run.stopped ? "stopped" : "ended", obs->run.seconds,
+                obs->run.notifications);
+
+        for (;;) {
+                _cleanup_(unit_file_freep) UnitFile *uc = NULL;
+                _cleanup_(directives_freep) Directives *du = NULL, *dc = NULL;
+                _cleanup_(observation_freep) Observation *check = NULL;
+                _cleanup_free_ char *text = NULL;
+
+                p = proposal_free(p);
+                r = learn_propose(obs, d, &po, &p);
+                if (r < 0)
+                        return log_oom_cli();
+                if (obs->run.partial || a.no_check)
+                        break;
+
+                text = proposal_to_dropin(p);
+                if (!text)
+                        return log_oom_cli();
+                if (load(&a, DROPIN_NAME, text, &uc, &du, &dc) < 0) {
+                        fprintf(stderr, "megafilter: The proposal does not load; this is a bug:\n%s", text);
+                        return EXIT_FAILURE;
+                }
+                r = run_check(&a, d, dc, stdout_fd, &check);
+                if (r != 0)
+                        return r > 0 ? r : EXIT_FAILURE;
+                rounds++;
+                failures = observation_needed_denials(check);
+                if (failures == 0 && learn_check_killed_unseen(check) && obs->run.exit_status != 128 + SIGSYS) {
+                        fprintf(stderr, "megafilter: The check run was killed by SIGSYS, by a call of an ABI "
+                                "SystemCallArchitectures= blocks.\n");
+                        failures = 1;
+                        rounds = CHECK_ROUNDS;  /* nothing to learn from it */
+                }
+                if (failures == 0) {
+                        status = check->run.exit_status;
+                        if (proposal_add_header(p, "Checked: a second run under this drop-in was refused nothing the "
+                                                "unit allows (exit status %d%s).", check->run.exit_status,
+                                                check->run.stopped ? ", stopped after --duration" : "") < 0)
+                                return log_oom_cli();
+                        break;
+                }
+                fprintf(stderr, "megafilter: The check run under the proposal was refused:\n");
+                (void) learn_check_report(check, false, "megafilter:   ", stderr);
+                if (rounds >= CHECK_ROUNDS) {
+                        if (proposal_add_header(p, "CHECK FAILED: after %d rounds, a run under this drop-in is still "
+                                                "refused %zu call%s the unit allows (see megafilter learn --check).",
+                                                rounds, failures, failures == 1 ? "" : "s") < 0)
+                                return log_oom_cli();
+                        break;
+                }
+                /* The second run did what the first did not: learn that too, and check again. */
+                r = observation_merge_needed(obs, check);
+                if (r < 0)
+                        return log_oom_cli();
+        }
+
+        if (obs->run.exit_status != 0 && !obs->run.stopped && !obs->run.partial)
+                fprintf(stderr, "megafilter: Note: the command exited with status %d while learned; a failing run may "
+                        "not show everything the service needs.\n", obs->run.exit_status);
+        if (rounds > 0 && failures == 0 && status != obs->run.exit_status && !obs->run.stopped)
+                fprintf(stderr, "megafilter: Note: the command exited with status %d under the proposal, %d while "
+                        "learned.\n", status, obs->run.exit_status);
+
+        r = write_output(&a, p, obs);
+        if (r < 0)
+                return EXIT_FAILURE;
+        if (obs->run.partial)
+                return LEARN_EXIT_PARTIAL;
+        return failures > 0 ? LEARN_EXIT_CHECK_FAILED : 0;
+}
