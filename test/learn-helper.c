@@ -5,10 +5,15 @@
  * 0. The actions that could change the host are made so that they cannot: the clock set is the
  * monotonic one and the host name too long (EINVAL when allowed), ioperm() only turns access off. */
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stddef.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,6 +50,34 @@ static long threads(int n) {
         for (int i = 0; i < n; i++)
                 (void) pthread_join(t[i], NULL);
         return 0;
+}
+
+static void *thread_wait(void *arg) {
+        pause();
+        return arg;
+}
+
+/* A filter of the program's own, for every thread at once (TSYNC), over the learning filter:
+ * mkdir() gets EPERM. */
+static long seccomp_tsync(void) {
+        struct sock_filter f[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mkdir, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { ELEMENTSOF(f), f };
+        pthread_t t;
+
+        if ((errno = pthread_create(&t, NULL, thread_wait, NULL)) != 0)
+                return -1;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return -1;
+        return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+}
+
+static void on_sigsys(int sig) {
+        _exit(99);
 }
 
 static long fork_exec(const char *prog) {
@@ -157,6 +190,19 @@ static long act(const char *a) {
                         _exit(0);
                 }
                 return pid < 0 ? -1 : 0;
+        }
+        if (streq(a, "seccomp-tsync"))
+                return seccomp_tsync();
+        if (streq(a, "catch-sigsys"))
+                return sigaction(SIGSYS, &(struct sigaction) { .sa_handler = on_sigsys }, NULL);
+        if (streq(a, "wait-usr1")) {
+                sigset_t set;
+                int sig;
+
+                sigemptyset(&set);
+                sigaddset(&set, SIGUSR1);
+                sigprocmask(SIG_BLOCK, &set, NULL);
+                return sigwait(&set, &sig) == 0 ? 0 : -1;
         }
         if ((v = startswith(a, "sleep:")))
                 return sleep((unsigned) atoi(v)) == 0 ? 0 : -1;

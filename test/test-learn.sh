@@ -246,6 +246,39 @@ if learn own -- "$helper" socket:unix socket:inet; then
         under own 0 $'ok\nEAFNOSUPPORT' -- "$helper" socket:unix socket:inet
 fi
 
+# --- the program's own filter, installed with TSYNC over the learning filter, still works
+if learn tsync -- "$helper" seccomp-tsync "mkdir:$tmp/tsync"; then
+        [[ -e $tmp/tsync ]] && fail "tsync: the program's own filter did not refuse mkdir while learned"
+        has tsync '^SystemCallFilter=.*seccomp'
+        under tsync 0 $'ok\nEPERM' -- "$helper" seccomp-tsync "mkdir:$tmp/tsync"
+fi
+
+# --- a kill of the unit's sandbox is a kill while learned: SIGSYS, or SIGKILL for a process that
+# catches SIGSYS (the kernel's kill cannot be caught; a supervisor's SIGSYS could)
+printf 'SystemCallFilter=~mkdir\n' >"$tmp/kill.settings"
+if learn kill -- "$helper" socket:unix "mkdir:$tmp/killed"; then
+        header "$tmp/kill.service.d/learned.conf" "(killed by signal 31 after"
+        header "$tmp/kill.service.d/learned.conf" "mkdir on x86-64: killed (SIGSYS) by SystemCallFilter= ($tmp/kill.service:2)"
+        [[ -e $tmp/killed ]] && fail "kill: mkdir was not refused while learned"
+fi
+cp "$tmp/kill.settings" "$tmp/killcaught.settings"
+if learn killcaught -- "$helper" catch-sigsys "mkdir:$tmp/killed"; then
+        header "$tmp/killcaught.service.d/learned.conf" "(killed by signal 9 after"
+        header "$tmp/killcaught.service.d/learned.conf" "killed 1 process that handles or blocks SIGSYS"
+fi
+
+# --- signals sent to megafilter learn reach the command
+"$mf" learn --no-check -- "$helper" wait-usr1 >"$tmp/usr1.conf" 2>"$tmp/usr1.err" &
+learner=$!
+for _ in $(seq 50); do pgrep -f "learn-helper wait-usr1" >/dev/null && break; sleep 0.1; done
+sleep 0.3
+kill -USR1 "$learner"
+wait "$learner"
+rc=$?
+[[ $rc == 0 ]] || fail "SIGUSR1 to megafilter learn: exit status $rc: $(tail -n 3 "$tmp/usr1.err")"
+header "$tmp/usr1.conf" "(exit status 0 after"
+ok "a signal to megafilter learn reaches the command"
+
 # --- Type=oneshot, several commands
 printf 'Type=oneshot\nExecStart=%s socket:unix\nExecStart=%s unshare:uts\n' "$helper" "$helper" >"$tmp/oneshot.settings"
 if learn oneshot; then

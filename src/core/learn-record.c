@@ -554,10 +554,9 @@ static pid_t start_command(Supervisor *s, const ExecContext *c, const ExecComman
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
-                struct sigaction dfl = { .sa_handler = SIG_DFL };
-
-                for (size_t i = 0; i < ELEMENTSOF(handled_signals); i++)
-                        (void) sigaction(handled_signals[i], &dfl, NULL);
+                /* The supervisor takes its signals with a signalfd, so their dispositions are still
+                 * the ones we were given (SIG_IGN for SIGINT in a shell's background job): only
+                 * the mask is ours. */
                 (void) sigprocmask(SIG_SETMASK, oldmask, NULL);
                 (void) prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
                 if (s->run->stdout_fd >= 0 && dup2(s->run->stdout_fd, STDOUT_FILENO) < 0)

@@ -438,13 +438,18 @@ static SyscallSetId home_group(const Ctx *c, const size_t sizes[_SYSCALL_SET_MAX
 
 static int emit_chosen_group(Ctx *c, Cover *v, SyscallSetId g, uint8_t *tmp) {
         _cleanup_free_ char *used = NULL, *extra = NULL, *assignment = NULL;
-        size_t n_used = 0, n_extra = 0;
+        size_t n_used = 0, n_extra = 0, n_back = 0;
 
+        /* What the group lets in that the run did not use, and how much of it the ~@ lines take
+         * back (v->allowed is the list's final reach). */
         memset(tmp, 0, c->n);
         for (size_t id = 0; id < c->n; id++)
-                if (in_union(c, g, id) && c->exists[id] && !c->seen[id] && !c->def_any[id] && v->allowed[id]) {
-                        tmp[id] = 1;
+                if (in_union(c, g, id) && c->exists[id] && !c->seen[id] && !c->def_any[id]) {
                         n_extra++;
+                        if (v->allowed[id])
+                                tmp[id] = 1;
+                        else
+                                n_back++;
                 }
         extra = names_of(c, tmp, NULL, NAMES_SHOWN);
         for (size_t id = 0; id < c->n; id++) {
@@ -457,9 +462,12 @@ static int emit_chosen_group(Ctx *c, Cover *v, SyscallSetId g, uint8_t *tmp) {
         if (n_extra == 0)
                 return emit(c, assignment, "%s: the run used every call of it that @default does not have (%s).",
                             syscall_sets[g].name, used);
+        if (n_back == n_extra)
+                return emit(c, assignment, "%s: the run used %zu of its calls (%s); the %zu others are taken back "
+                            "below by the groups the run never touched.", syscall_sets[g].name, n_used, used, n_extra);
         return emit(c, assignment, "%s: the run used %zu of its %zu calls (%s): fewer words than naming them, "
-                    "for %zu calls it did not use (%s).", syscall_sets[g].name, n_used, group_size(c, g), used,
-                    n_extra, extra);
+                    "for %zu calls it did not use (%s)%s.", syscall_sets[g].name, n_used, group_size(c, g), used,
+                    n_extra - n_back, extra, n_back > 0 ? "; the groups denied below take back the others" : "");
 }
 
 static int emit_names(Ctx *c, Cover *v, uint8_t *tmp) {
@@ -923,8 +931,10 @@ static int header(Ctx *c) {
                                 run->leftovers, run->leftovers == 1 ? "" : "es", run->leftovers == 1 ? "was" : "were") < 0)
                 return -ENOMEM;
         if (run->sigkill_kills > 0 &&
-            proposal_add_header(c->p, "The unit's sandbox killed %u process%s that handle or block SIGSYS: they were "
-                                "killed with SIGKILL.", run->sigkill_kills, run->sigkill_kills == 1 ? "" : "es") < 0)
+            proposal_add_header(c->p, "The unit's sandbox killed %u process%s that %s SIGSYS: %s killed with "
+                                "SIGKILL in its place.", run->sigkill_kills, run->sigkill_kills == 1 ? "" : "es",
+                                run->sigkill_kills == 1 ? "handles or blocks" : "handle or block",
+                                run->sigkill_kills == 1 ? "it was" : "they were") < 0)
                 return -ENOMEM;
         if (f->paths_overflow &&
             proposal_add_header(c->p, "More than %d paths under /dev, /proc and /sys were opened; only the first "
