@@ -941,6 +941,8 @@ int unit_file_load(const char *name_or_path, UnitLoadFlags flags, Diag *d, UnitF
 
         base = strrchr(abs, '/') + 1;
         r = unit_name_to_service(base, &name);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0 || !streq(name, base))
                 return diag_log(d, DIAG_ERROR, &loc, EINVAL, "Invalid service unit name: %s", base);
         if (stat_is_mask(&st))
