@@ -64,3 +64,8 @@ for lib in $(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[lib\([^.]*\)\.so.*/\1/p'
         grep -qx "lib$lib" <<<"$requires" || { echo "FAIL: libmegafilter.so links lib$lib but Requires.private lacks it"; exit 1; }
 done
 echo "ok: Requires.private: ${requires:-nothing}"
+
+# The shell completions are installed where the shells look.
+find "$tmp/root" -path '*/bash-completion/completions/megafilter' | grep -q . || { echo "FAIL: no bash completion installed"; exit 1; }
+find "$tmp/root" -path '*/zsh/site-functions/_megafilter' | grep -q . || { echo "FAIL: no zsh completion installed"; exit 1; }
+echo "ok: bash and zsh completion installed"
