@@ -87,10 +87,9 @@ fi
 n=$((n + 1))
 quoted=$(MANWIDTH=200 man -l "$src/man/megafilter.unit.5" 2>/dev/null | grep -o '“FILE:LINE: Unknown key[^”]*”' | tr -d '“”')
 run show ./unknown-key.service
-want=${quoted//FILE/$tmp/unknown-key.service}
-want=${want//LINE/3}
-want=${want//K/NoSuchKey}
+want=${quoted//\'K\'/\'NoSuchKey\'}
 want=${want//\[S\]/[Service]}
+want=${want//FILE:LINE/$tmp/unknown-key.service:3}
 if [[ -z $quoted || $err != *"$want"* ]]; then
         fail "unknown key: the manual quotes '$quoted', megafilter says '$err'"
 else
