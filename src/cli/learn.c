@@ -186,22 +186,24 @@ static int directives_with(const UnitFile *u, const char *skip, const char *show
         return 0;
 }
 
-/* The unit (with the -p assignments) in *ret_d, and when dropin_text is given, the unit with that
+/* The unit (with the -p assignments) in *ret, and when dropin_text is given, the unit with that
  * drop-in in *ret_checked: where the unit has the drop-in already (in its .d/ directory), the unit
  * is taken without it; otherwise the drop-in comes after the unit's own files, as systemd applies
  * UNIT.d/ files. The command line's command replaces ExecStart= in both. */
-static int load(const Args *a, const char *dropin_path, const char *dropin_text, UnitFile **ret_u, Directives **ret_d,
+static int load(const Args *a, const char *dropin_path, const char *dropin_text, mf_unit **ret,
                 Directives **ret_checked) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL, *checked = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *mu = NULL;
+        _cleanup_(directives_freep) Directives *checked = NULL;
         _cleanup_free_ char *real = dropin_path ? realpath(dropin_path, NULL) : NULL;
         const char *installed = NULL;
         Diag diag = { .max_level = a->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
+        UnitFile *u;
         int r;
 
-        r = cli_load_unit(a->unit, &a->ua, &u, &d);
+        r = cli_load_unit(a->unit, &a->ua, &mu);
         if (r < 0)
                 return r;
+        u = mu->file;
         if (dropin_text) {
                 STRV_FOREACH(f, u->dropins) {
                         _cleanup_free_ char *rf = realpath(*f, NULL);
@@ -211,8 +213,13 @@ static int load(const Args *a, const char *dropin_path, const char *dropin_text,
                 }
                 if (installed) {
                         /* The unit as loaded is the checked one; the unit is it without the file. */
-                        checked = TAKE_PTR(d);
-                        r = directives_with(u, installed, NULL, &diag, &d);
+                        Directives *without = NULL;
+
+                        r = directives_with(u, installed, NULL, &diag, &without);
+                        if (r >= 0) {
+                                checked = mu->directives;
+                                mu->directives = without;
+                        }
                 } else {
                         size_t first = u->n_entries;
 
@@ -222,15 +229,14 @@ static int load(const Args *a, const char *dropin_path, const char *dropin_text,
                                                     &diag, &checked);
                 }
                 if (r < 0 || (diag.n_warnings > 0 && a->ua.strict))
-                        return diag_log(&diag, DIAG_ERROR, NULL, r < 0 ? r : -EINVAL, "Failed to apply %s.", dropin_path);
+                        return cli_error(r < 0 ? r : EINVAL, "Failed to apply %s.", dropin_path);
         }
-        if (a->command && (service_set_command(d, a->command) < 0 ||
+        if (a->command && (service_set_command(mu->directives, a->command) < 0 ||
                            (checked && service_set_command(checked, a->command) < 0)))
-                return -ENOMEM;
-        if (service_check(d, u->name) < 0)
+                return cli_error(ENOMEM, "Out of memory.");
+        if (service_check(mu->directives, mf_unit_name(mu)) < 0)
                 return -EINVAL;
-        *ret_u = TAKE_PTR(u);
-        *ret_d = TAKE_PTR(d);
+        *ret = TAKE_PTR(mu);
         if (ret_checked)
                 *ret_checked = TAKE_PTR(checked);
         return 0;
@@ -277,8 +283,8 @@ static int run_check(const Args *a, const Directives *unit, const Directives *ch
 
 /* --check DROPIN: report what the drop-in refuses. */
 static int verb_check(const Args *a) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL, *dc = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *mu = NULL;
+        _cleanup_(directives_freep) Directives *dc = NULL;
         _cleanup_(observation_freep) Observation *obs = NULL;
         _cleanup_free_ char *text = read_file(a->check);
         size_t failures;
@@ -288,9 +294,9 @@ static int verb_check(const Args *a) {
                 fprintf(stderr, "megafilter: Failed to read %s: %m\n", a->check);
                 return EXIT_FAILURE;
         }
-        if (load(a, a->check, text, &u, &d, &dc) < 0)
+        if (load(a, a->check, text, &mu, &dc) < 0)
                 return EXIT_FAILURE;
-        r = run_check(a, d, dc, STDERR_FILENO, &obs);
+        r = run_check(a, mu->directives, dc, STDERR_FILENO, &obs);
         if (r != 0)
                 return r > 0 ? r : EXIT_FAILURE;
 
@@ -298,14 +304,14 @@ static int verb_check(const Args *a) {
         (void) learn_check_report(obs, true, failures > 0 ? "megafilter: refused: " : "megafilter: ", stdout);
         if (learn_check_killed_unseen(obs)) {
                 printf("megafilter: %s with %s: the command was killed by SIGSYS, by no call the supervisor saw: "
-                       "SystemCallArchitectures= kills the calls of the ABIs it blocks in the filter.\n", u->name, a->check);
+                       "SystemCallArchitectures= kills the calls of the ABIs it blocks in the filter.\n", mf_unit_name(mu), a->check);
                 return LEARN_EXIT_CHECK_FAILED;
         }
         if (failures == 0)
                 printf("megafilter: %s with %s refused nothing the unit allows (command exit status %d).\n",
-                       u->name, a->check, obs->run.exit_status);
+                       mf_unit_name(mu), a->check, obs->run.exit_status);
         else
-                printf("megafilter: %s with %s refused %zu call%s the unit allows.\n", u->name, a->check, failures,
+                printf("megafilter: %s with %s refused %zu call%s the unit allows.\n", mf_unit_name(mu), a->check, failures,
                        failures == 1 ? "" : "s");
         return failures > 0 ? LEARN_EXIT_CHECK_FAILED : obs->run.partial ? LEARN_EXIT_PARTIAL : 0;
 }
@@ -335,13 +341,13 @@ static int write_output(const Args *a, const Proposal *p, const Observation *obs
 }
 
 int verb_learn(int argc, char *argv[]) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *mu = NULL;
         _cleanup_(observation_freep) Observation *obs = NULL;
         _cleanup_(proposal_freep) Proposal *p = NULL;
         _cleanup_free_ bool *known = NULL;
         _cleanup_free_ char *command = NULL;
         _cleanup_(args_done) Args a = {};
+        const Directives *d;
         LearnSetup s = {};
         Diag diag = {};
         int r, stdout_fd, status = 0, rounds = 0;
@@ -354,15 +360,16 @@ int verb_learn(int argc, char *argv[]) {
         if (a.check)
                 return verb_check(&a);
 
-        if (load(&a, NULL, NULL, &u, &d, NULL) < 0)
+        if (load(&a, NULL, NULL, &mu, NULL) < 0)
                 return EXIT_FAILURE;
+        d = mu->directives;
         /* The proposal may go to standard output: keep the command's output out of it. */
         stdout_fd = a.output ? -1 : STDERR_FILENO;
 
         diag.max_level = a.ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE;
         r = learn_setup(d, LEARN_FILTER_RECORD, &diag, &s);
         if (r < 0) {
-                fprintf(stderr, "megafilter: Failed to compile the learning filter of %s: %s\n", u->name, strerror(-r));
+                fprintf(stderr, "megafilter: Failed to compile the learning filter of %s: %s\n", mf_unit_name(mu), strerror(-r));
                 return EXIT_SECCOMP;
         }
         r = observation_new(abi_native(), &obs);
@@ -395,18 +402,18 @@ int verb_learn(int argc, char *argv[]) {
         if (!known || !command)
                 return log_oom_cli();
         po = (ProposeOptions) {
-                .unit_name = u->name,
+                .unit_name = mf_unit_name(mu),
                 .command = command,
                 .persona = d->personality != PERSONALITY_INVALID ? d->personality : current_persona(),
                 .systemd_knows = known,
         };
-        fprintf(stderr, "megafilter: %s: %s after %.1f s, %" PRIu64 " calls watched.\n", u->name,
+        fprintf(stderr, "megafilter: %s: %s after %.1f s, %" PRIu64 " calls watched.\n", mf_unit_name(mu),
                 obs->run.partial ? "interrupted" : obs->run.stopped ? "stopped" : "ended", obs->run.seconds,
                 obs->run.notifications);
 
         for (;;) {
-                _cleanup_(unit_file_freep) UnitFile *uc = NULL;
-                _cleanup_(directives_freep) Directives *du = NULL, *dc = NULL;
+                _cleanup_(mf_unit_freep) mf_unit *uc = NULL;
+                _cleanup_(directives_freep) Directives *dc = NULL;
                 _cleanup_(observation_freep) Observation *check = NULL;
                 _cleanup_free_ char *text = NULL;
 
@@ -420,7 +427,7 @@ int verb_learn(int argc, char *argv[]) {
                 text = proposal_to_dropin(p);
                 if (!text)
                         return log_oom_cli();
-                if (load(&a, DROPIN_NAME, text, &uc, &du, &dc) < 0) {
+                if (load(&a, DROPIN_NAME, text, &uc, &dc) < 0) {
                         fprintf(stderr, "megafilter: The proposal does not load; this is a bug:\n%s", text);
                         return EXIT_FAILURE;
                 }

@@ -686,7 +686,7 @@ int learn_record(const LearnRun *run, Observation *obs) {
 
         if (service_check(d, "the unit") < 0)
                 return EXIT_FAILURE;
-        r = exec_context_prepare(&c, d, run->sandbox, environ);
+        r = exec_context_prepare(&c, d, NULL, environ);     /* the hooks install */
         if (r != 0)
                 return r;
         c.hooks = &hooks;
