@@ -36,6 +36,32 @@ done
 [[ $failures == 0 ]] && echo "ok: the README's examples run as written ($(wc -l <"$tmp/block1.sh") commands)"
 wait
 
+# "Learning a sandbox": its sh blocks as one script (units/http-server.service listens on 8080).
+awk -v file="$tmp/learn.sh" '
+        /^## / { in_section = ($0 == "## Learning a sandbox") }
+        in_section && /^```sh$/ { on = 1; next }
+        in_section && /^```$/ { on = 0; next }
+        on { print > file }
+' "$src/README.md"
+if [[ ! -s $tmp/learn.sh ]]; then
+        echo "FAIL: no sh block in the README's 'Learning a sandbox'"
+        failures=1
+elif ! [[ -x /usr/bin/python3 ]] || (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then
+        echo "skipped: the learning example (no python3, or something listens on port 8080)"
+else
+        out=$(cd "$tmp" && bash -e learn.sh 2>"$tmp/stderr")
+        rc=$?
+        wait
+        if [[ $rc != 0 ]] || ! grep -qx 200 <<<"$out" || [[ $out != *"refused: socket(AF_INET6) on x86-64: EAFNOSUPPORT from RestrictAddressFamilies= ("*"/learned/http-server.service.d/50-learned.conf:"* ||
+              $out != *"exit status 2"* ]] || ! grep -q '^# Checked: a second run' "$tmp/http-server.conf"; then
+                echo "FAIL: the README's learning example (exit status $rc): $out"
+                tail -n 20 "$tmp/stderr"
+                failures=1
+        else
+                echo "ok: the README's learning example runs as written"
+        fi
+fi
+
 if [[ -s $tmp/block2.sh ]]; then
         if systemctl show -p Version >/dev/null 2>&1 && [[ $(ps -o comm= 1) == systemd ]]; then
                 (cd "$tmp" && bash -e block2.sh >/dev/null) || { echo "FAIL: the README's systemd examples"; failures=1; }

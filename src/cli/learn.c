@@ -48,7 +48,7 @@ static void args_done(Args *a) {
 }
 
 static int log_oom_cli(void) {
-        fprintf(stderr, "megafilter: Out of memory.\n");
+        cli_error(ENOMEM, "Out of memory.");
         return EXIT_FAILURE;
 }
 
@@ -111,7 +111,7 @@ static int parse_args(int argc, char *argv[], Args *a) {
                                 errno = 0;
                                 a->duration = strtod(optarg, &end);
                                 if (errno != 0 || end == optarg || *end != 0 || !(a->duration > 0) || a->duration > 1e7) {
-                                        fprintf(stderr, "megafilter learn: --duration: not a number of seconds: %s\n", optarg);
+                                        cli_error(EINVAL, "learn: --duration: not a number of seconds: %s", optarg);
                                         return -EINVAL;
                                 }
                                 break;
@@ -124,7 +124,7 @@ static int parse_args(int argc, char *argv[], Args *a) {
                                 else if (streq(optarg, "oci"))
                                         a->format = FORMAT_OCI;
                                 else {
-                                        fprintf(stderr, "megafilter learn: --format: expected dropin or oci, not %s\n", optarg);
+                                        cli_error(EINVAL, "learn: --format: expected dropin or oci, not %s", optarg);
                                         return -EINVAL;
                                 }
                                 break;
@@ -138,7 +138,7 @@ static int parse_args(int argc, char *argv[], Args *a) {
                                 r = unit_args_parse_option(&a->ua, c, optarg);
                                 if (r <= 0) {
                                         if (r == 0)
-                                                fprintf(stderr, "See 'megafilter learn --help'.\n");
+                                                cli_error(EINVAL, "See 'megafilter learn --help'.");
                                         return -EINVAL;
                                 }
                         }
@@ -153,11 +153,11 @@ static int parse_args(int argc, char *argv[], Args *a) {
                 break;
         }
         if (!a->unit && !a->command) {
-                fprintf(stderr, "megafilter learn: expected a unit or a command; see --help.\n");
+                cli_error(EINVAL, "learn: expected a unit or a command; see 'megafilter learn --help'.");
                 return -EINVAL;
         }
         if (a->check && (a->no_check || a->output || a->format != FORMAT_DROPIN)) {
-                fprintf(stderr, "megafilter learn: --check takes no --no-check, --output or --format.\n");
+                cli_error(EINVAL, "learn: --check takes no --no-check, --output or --format.");
                 return -EINVAL;
         }
         return 1;
@@ -277,7 +277,7 @@ static int run_check(const Args *a, const Directives *unit, const Directives *ch
 
         r = learn_check(unit, checked, &o, &diag, ret);
         if (r < 0 && diag.n_errors == 0)
-                fprintf(stderr, "megafilter: The check run failed: %s\n", strerror(-r));
+                cli_error(r, "The check run failed: %m");
         return r;
 }
 
@@ -291,7 +291,7 @@ static int verb_check(const Args *a) {
         int r;
 
         if (!text) {
-                fprintf(stderr, "megafilter: Failed to read %s: %m\n", a->check);
+                cli_error(errno, "Failed to read %s: %m", a->check);
                 return EXIT_FAILURE;
         }
         if (load(a, a->check, text, &mu, &dc) < 0)
@@ -325,7 +325,7 @@ static int write_output(const Args *a, const Proposal *p, const Observation *obs
         if (a->output) {
                 f = fopen(a->output, "we");
                 if (!f) {
-                        fprintf(stderr, "megafilter: Failed to open %s: %m\n", a->output);
+                        cli_error(errno, "Failed to open %s: %m", a->output);
                         return -errno;
                 }
         }
@@ -334,7 +334,7 @@ static int write_output(const Args *a, const Proposal *p, const Observation *obs
         else
                 proposal_write_oci(p, obs, f);
         if (a->output ? fclose(f) != 0 : fflush(f) != 0) {
-                fprintf(stderr, "megafilter: Failed to write %s: %m\n", a->output ?: "the proposal");
+                cli_error(errno, "Failed to write %s: %m", a->output ?: "the proposal");
                 return -EIO;
         }
         return 0;
@@ -369,7 +369,7 @@ int verb_learn(int argc, char *argv[]) {
         diag.max_level = a.ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE;
         r = learn_setup(d, LEARN_FILTER_RECORD, &diag, &s);
         if (r < 0) {
-                fprintf(stderr, "megafilter: Failed to compile the learning filter of %s: %s\n", mf_unit_name(mu), strerror(-r));
+                cli_error(r, "Failed to compile the learning filter of %s: %m", mf_unit_name(mu));
                 return EXIT_SECCOMP;
         }
         r = observation_new(abi_native(), &obs);
@@ -390,7 +390,7 @@ int verb_learn(int argc, char *argv[]) {
         learn_setup_done(&s);
         if (r != 0) {
                 if (r < 0)
-                        fprintf(stderr, "megafilter: Learning failed: %s\n", strerror(-r));
+                        cli_error(r, "Learning failed: %m");
                 else
                         fprintf(stderr, "megafilter: The command could not be started (exit status %d%s%s): nothing "
                                 "to learn from.\n", r, exit_status_to_string(r) ? " " : "", strempty(exit_status_to_string(r)));

@@ -36,10 +36,12 @@ static bool is_exec(int id) {
 
 static int transform(Policy *p, Abi abi, uint32_t nr, Decision *d, LearnFilterKind kind) {
         int id = nr == UINT32_MAX ? -1 : syscall_from_nr(abi, nr);
-        bool preseen = id >= 0 && learn_call_preseen(abi, id);
+        bool preseen = id >= 0 && kind == LEARN_FILTER_RECORD && learn_call_preseen(abi, id);
         bool any_notify = false;
 
-        if (kind == LEARN_FILTER_RECORD && id >= 0 && watched_with_exec(abi, id)) {
+        if (kind == LEARN_FILTER_RECORD_ALL)
+                kind = LEARN_FILTER_RECORD;
+        else if (kind == LEARN_FILTER_RECORD && id >= 0 && watched_with_exec(abi, id)) {
                 /* The policy's own rules (MemoryDenyWriteExecute= by seccomp: prot with
                  * PROT_EXEC) and PROT_EXEC itself go to the supervisor; the rest is answered here
                  * as the policy answers it. */

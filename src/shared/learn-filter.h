@@ -26,6 +26,7 @@
 typedef enum LearnFilterKind {
         LEARN_FILTER_RECORD,
         LEARN_FILTER_CHECK,
+        LEARN_FILTER_RECORD_ALL,        /* every call to the supervisor: the alternative the benchmark measures */
 } LearnFilterKind;
 
 /* Turn p into the policy of the learning filter (in place: p is the caller's own copy) and
