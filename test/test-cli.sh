@@ -103,7 +103,8 @@ for args in "comple x" "compile" "compile --no-such-option x" "compile --format=
             "compile --layout=x x" "analyze --mdwe=x x" "show -p NoSuchProperty ./demo.service" "show" \
             "show nowhere.service" "run" "run -p nonsense -- /bin/true" "syscall-filter @nope" \
             "syscall-filter --no-such-option" "analyze --pid=x" "compile --format=raw ./demo.service" \
-            "run -p SystemCallFilter=~mount\\ nosuchcall -- /bin/true" "show ./unknown-key.service"; do
+            "run -p SystemCallFilter=~mount\\ nosuchcall -- /bin/true" "show ./unknown-key.service" \
+            "learn" "learn --duration=x -- /bin/true" "learn -- /nonexistent/command"; do
         # shellcheck disable=SC2086
         run $args
         while IFS= read -r line; do
@@ -201,7 +202,7 @@ for unit in "$src/units/webapp.service" "$src/units/fully-hardened.service" /lib
         fi
 done
 n=$((n + 1))
-for verb in "" syscall-filter show compile analyze run; do
+for verb in "" syscall-filter show compile analyze run learn; do
         # shellcheck disable=SC2086
         w=$("$mf" $verb --help | widest)
         (( w <= 80 )) || fail "megafilter $verb --help is $w columns wide"

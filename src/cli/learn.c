@@ -55,16 +55,17 @@ static int log_oom_cli(void) {
 static void help(void) {
         printf("Usage: megafilter learn [OPTIONS…] UNIT [OPTIONS…] [-- COMMAND [ARG…]]\n"
                "       megafilter learn [OPTIONS…] -p KEY=VALUE… [--] COMMAND [ARG…]\n"
-               "       megafilter learn --check DROPIN [OPTIONS…] UNIT [-- COMMAND [ARG…]]\n"
+               "       megafilter learn --check=DROPIN [OPTIONS…] UNIT [-- COMMAND [ARG…]]\n"
                "\n"
-               "Run a unit's command as 'megafilter run' would, with the unit's own sandbox in force,\n"
-               "and watch every system call of its whole process tree. Then propose the tightest\n"
-               "sandbox that allows what it did: a drop-in of [Service] lines, each with a comment\n"
-               "saying why, checked by a second run under it before it is printed.\n"
+               "Run a unit's command as 'megafilter run' would, with the unit's own sandbox\n"
+               "in force, and watch every system call of its whole process tree. Then propose\n"
+               "the tightest sandbox that allows what it did: a drop-in of [Service] lines,\n"
+               "each with a comment saying why, checked by a second run under it before it is\n"
+               "printed.\n"
                "\n"
                "Options:\n"
-               "     --duration=SECONDS   Stop the service after this long (SIGTERM, then SIGKILL)\n"
-               "     --output=FILE        Write the proposal to FILE (default: standard output, and\n"
+               "     --duration=SECONDS   Stop the service after this long (SIGTERM, SIGKILL)\n"
+               "     --output=FILE        Write the proposal to FILE (default: standard output;\n"
                "                          the command's standard output goes to standard error)\n"
                "     --format=dropin|oci  A drop-in for UNIT.d/, or an OCI linux.seccomp section\n"
                "     --no-check           Print the proposal without the second run\n"
@@ -73,10 +74,11 @@ static void help(void) {
                UNIT_ARGS_HELP
                "  -h --help               Show this help\n"
                "\n"
-               "Exit status: 0 when the proposal was written and passed its check (or, with --check,\n"
-               "nothing the unit allows was refused); 2 when the check found calls the proposal\n"
-               "refuses; 3 when the run was interrupted (the proposal is marked partial); systemd's\n"
-               "code (203 EXEC, 217 USER, …) when the command could not be started; 1 otherwise.\n");
+               "Exit status: 0 when the proposal was written and passed its check (with\n"
+               "--check: nothing the unit allows was refused); 2 when the check found calls the\n"
+               "proposal refuses; 3 when the run was interrupted (the proposal is marked\n"
+               "partial); systemd's code (203 EXEC, 217 USER, …) when the command could not be\n"
+               "started; 1 otherwise.\n");
 }
 
 static bool is_unit_argument(const char *s) {

@@ -12,7 +12,7 @@ static const Verb verbs[] = {
         { "compile", verb_compile, "Compile a unit's sandbox into its seccomp programs" },
         { "analyze", verb_analyze, "Report a filter chain's size, cache use and cost per syscall" },
         { "run", verb_run, "Run a unit's command under its coalesced sandbox" },
-        { "learn", verb_learn, "Watch a unit's command run and propose the tightest sandbox for it" },
+        { "learn", verb_learn, "Watch a unit's command, propose the tightest sandbox for it" },
         {}
 };
 
