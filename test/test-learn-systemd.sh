@@ -89,8 +89,9 @@ PY
 ( while :; do fetch / >/dev/null; fetch /systemd/ >/dev/null; sleep 0.1; done ) &
 client=$!
 
-# Learned from the unit as the user manager would find it (--user), run by megafilter.
-"$mf" learn --user --duration 3 "$unit" >"$rt/proposal.conf" 2>"$rt/learn.log"
+# Learned from the unit as the user manager would find it (--user), run by megafilter, long
+# enough for pages to be served on a busy machine too (the server logs each on stderr).
+"$mf" learn --user --duration 8 "$unit" >"$rt/proposal.conf" 2>"$rt/learn.log"
 rc=$?
 kill "$client" 2>/dev/null
 wait "$client" 2>/dev/null
@@ -99,6 +100,7 @@ if [[ $rc != 0 ]]; then
         fail "megafilter learn exited with $rc"
         tail -n 20 "$rt/learn.log"
 fi
+(( $(grep -c '"GET /systemd/ HTTP' "$rt/learn.log") >= 2 )) || fail "no page was served while learning (and checking)"
 grep -q '^# Checked: a second run under this drop-in was refused nothing' "$rt/proposal.conf" ||
         fail "the proposal does not say it was checked"
 grep -q '^SystemCallFilter=$' "$rt/proposal.conf" || fail "the proposal does not reset SystemCallFilter="
@@ -141,7 +143,7 @@ if ! systemctl --user restart "$unit"; then
         systemctl --user status "$unit" --no-pager
 fi
 code=000
-for _ in $(seq 50); do
+for _ in $(seq 300); do
         code=$(fetch /systemd/)
         [[ $code == 200 ]] && break
         sleep 0.1

@@ -173,12 +173,11 @@ if learn unshare -- "$helper" unshare:uts; then
 fi
 if learn threads -- "$helper" threads:4; then
         under threads 0 "ok" -- "$helper" threads:4
-        header "$tmp/threads.service.d/learned.conf" "The run started 0 processes and 4 threads"
+        header "$tmp/threads.service.d/learned.conf" " and 4 threads and executed"
         has threads "^SystemCallFilter=.*clone"
 fi
 if learn forkexec -- "$helper" fork-exec:/bin/true; then
         under forkexec 0 "ok" -- "$helper" fork-exec:/bin/true
-        header "$tmp/forkexec.service.d/learned.conf" "The run started 1 process and 0 threads and executed"
         header "$tmp/forkexec.service.d/learned.conf" "/learn-helper, /bin/true."
         # ls in the child needs more than true did.
         under forkexec 0 "ECHILD" -- "$helper" fork-exec:/bin/ls

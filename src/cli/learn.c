@@ -19,12 +19,14 @@
 #include "verbs.h"
 
 #define CHECK_ROUNDS 3
+#define CHECK_TIME_MIN 30.0             /* seconds a check run of a command that ends by itself gets, at least */
 #define STOP_TIMEOUT 5.0
 #define DROPIN_NAME "learned.conf"      /* how the proposal's lines are named in a check's findings */
 
 enum {
         LEARN_EXIT_CHECK_FAILED = 2,
         LEARN_EXIT_PARTIAL = 3,
+        CHECK_FAILED = 1000,            /* check_once(): beyond every exit status */
 };
 
 typedef enum Format {
@@ -272,8 +274,9 @@ static char *command_line(const Directives *d) {
         return d->n_exec_start > 0 ? strv_join(d->exec_start[0].argv, " ") : strdup("(nothing)");
 }
 
-static int run_check(const Args *a, const Directives *unit, const Directives *checked, int stdout_fd, Observation **ret) {
-        LearnCheckOptions o = { .duration = a->duration, .stop_timeout = STOP_TIMEOUT, .stdout_fd = stdout_fd };
+static int run_check(const Args *a, const Directives *unit, const Directives *checked, double duration, int stdout_fd,
+                     Observation **ret) {
+        LearnCheckOptions o = { .duration = duration, .stop_timeout = STOP_TIMEOUT, .stdout_fd = stdout_fd };
         Diag diag = { .max_level = a->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
         int r;
 
@@ -298,7 +301,7 @@ static int verb_check(const Args *a) {
         }
         if (load(a, a->check, text, &mu, &dc) < 0)
                 return EXIT_FAILURE;
-        r = run_check(a, mu->directives, dc, STDERR_FILENO, &obs);
+        r = run_check(a, mu->directives, dc, a->duration, STDERR_FILENO, &obs);
         if (r != 0)
                 return r > 0 ? r : EXIT_FAILURE;
 
@@ -342,6 +345,52 @@ static int write_output(const Args *a, const Proposal *p, const Observation *obs
         return 0;
 }
 
+/* Run the command again under the unit with p. Returns 0 when nothing the unit allows was
+ * refused, CHECK_FAILED (with why in *ret_why) when the run failed the proposal, an EXIT_* status
+ * when the command could not be started, or a negative errno. */
+static int check_once(const Args *a, const Directives *unit, const Observation *learned, const Proposal *p, int stdout_fd,
+                      Observation **ret, char **ret_why) {
+        _cleanup_(mf_unit_freep) mf_unit *uc = NULL;
+        _cleanup_(directives_freep) Directives *dc = NULL;
+        _cleanup_(observation_freep) Observation *check = NULL;
+        _cleanup_free_ char *text = proposal_to_dropin(p);
+        size_t failures;
+        int r;
+
+        if (!text)
+                return -ENOMEM;
+        if (load(a, DROPIN_NAME, text, &uc, &dc) < 0) {
+                fprintf(stderr, "megafilter: The proposal does not load; this is a bug:\n%s", text);
+                return -EFAULT;
+        }
+        /* A command that ended by itself gets ten times as long (30 s at least) under the proposal:
+         * one that waits forever for a call the proposal refuses must not keep us. */
+        r = run_check(a, unit, dc, a->duration > 0 ? a->duration : MAX(CHECK_TIME_MIN, 10 * learned->run.seconds),
+                      stdout_fd, &check);
+        if (r != 0)
+                return r;
+
+        failures = observation_needed_denials(check);
+        if (failures > 0)
+                r = asprintf(ret_why, "was refused %zu call%s the unit allows", failures, failures == 1 ? "" : "s");
+        else if (check->run.stopped && !learned->run.stopped)
+                r = asprintf(ret_why, "did not end within %.0f s (the learning run took %.1f s): it may wait for "
+                             "something the proposal refuses", check->run.seconds, learned->run.seconds);
+        else if (learn_check_killed_unseen(check) && learned->run.exit_status != 128 + SIGSYS)
+                r = asprintf(ret_why, "was killed by SIGSYS, by a call of an ABI SystemCallArchitectures= blocks");
+        else
+                r = 0;
+        if (r < 0)
+                return -ENOMEM;
+        if (r > 0) {
+                /* Now, while the lines it names (uc's) are there. */
+                fprintf(stderr, "megafilter: The check run under the proposal %s.\n", *ret_why);
+                (void) learn_check_report(check, false, "megafilter:   ", stderr);
+        }
+        *ret = TAKE_PTR(check);
+        return r > 0 ? CHECK_FAILED : 0;
+}
+
 int verb_learn(int argc, char *argv[]) {
         _cleanup_(mf_unit_freep) mf_unit *mu = NULL;
         _cleanup_(observation_freep) Observation *obs = NULL;
@@ -353,7 +402,7 @@ int verb_learn(int argc, char *argv[]) {
         LearnSetup s = {};
         Diag diag = {};
         int r, stdout_fd, status = 0, rounds = 0;
-        size_t failures = 0;
+        bool failed = false;
         ProposeOptions po;
 
         r = parse_args(argc, argv, &a);
@@ -414,10 +463,8 @@ int verb_learn(int argc, char *argv[]) {
                 obs->run.notifications);
 
         for (;;) {
-                _cleanup_(mf_unit_freep) mf_unit *uc = NULL;
-                _cleanup_(directives_freep) Directives *dc = NULL;
                 _cleanup_(observation_freep) Observation *check = NULL;
-                _cleanup_free_ char *text = NULL;
+                _cleanup_free_ char *why = NULL;
 
                 p = proposal_free(p);
                 r = learn_propose(obs, d, &po, &p);
@@ -426,25 +473,13 @@ int verb_learn(int argc, char *argv[]) {
                 if (obs->run.partial || a.no_check)
                         break;
 
-                text = proposal_to_dropin(p);
-                if (!text)
-                        return log_oom_cli();
-                if (load(&a, DROPIN_NAME, text, &uc, &dc) < 0) {
-                        fprintf(stderr, "megafilter: The proposal does not load; this is a bug:\n%s", text);
-                        return EXIT_FAILURE;
-                }
-                r = run_check(&a, d, dc, stdout_fd, &check);
-                if (r != 0)
-                        return r > 0 ? r : EXIT_FAILURE;
+                r = check_once(&a, d, obs, p, stdout_fd, &check, &why);
+                if (r < 0)
+                        return r == -ENOMEM ? log_oom_cli() : EXIT_FAILURE;
+                if (r > 0 && r != CHECK_FAILED)
+                        return r;       /* the command could not be started */
                 rounds++;
-                failures = observation_needed_denials(check);
-                if (failures == 0 && learn_check_killed_unseen(check) && obs->run.exit_status != 128 + SIGSYS) {
-                        fprintf(stderr, "megafilter: The check run was killed by SIGSYS, by a call of an ABI "
-                                "SystemCallArchitectures= blocks.\n");
-                        failures = 1;
-                        rounds = CHECK_ROUNDS;  /* nothing to learn from it */
-                }
-                if (failures == 0) {
+                if (r == 0) {
                         status = check->run.exit_status;
                         if (proposal_add_header(p, "Checked: a second run under this drop-in was refused nothing the "
                                                 "unit allows (exit status %d%s).", check->run.exit_status,
@@ -452,16 +487,16 @@ int verb_learn(int argc, char *argv[]) {
                                 return log_oom_cli();
                         break;
                 }
-                fprintf(stderr, "megafilter: The check run under the proposal was refused:\n");
-                (void) learn_check_report(check, false, "megafilter:   ", stderr);
-                if (rounds >= CHECK_ROUNDS) {
-                        if (proposal_add_header(p, "CHECK FAILED: after %d rounds, a run under this drop-in is still "
-                                                "refused %zu call%s the unit allows (see megafilter learn --check).",
-                                                rounds, failures, failures == 1 ? "" : "s") < 0)
+                failed = true;
+                /* What the second run needed and the first did not do can be learned; a run that
+                 * was stopped or killed unseen teaches nothing more. */
+                if (rounds >= CHECK_ROUNDS || observation_needed_denials(check) == 0) {
+                        if (proposal_add_header(p, "CHECK FAILED: a run under this drop-in %s, after %d round%s of "
+                                                "learning (see megafilter learn --check).", why, rounds,
+                                                rounds == 1 ? "" : "s") < 0)
                                 return log_oom_cli();
                         break;
                 }
-                /* The second run did what the first did not: learn that too, and check again. */
                 r = observation_merge_needed(obs, check);
                 if (r < 0)
                         return log_oom_cli();
@@ -470,7 +505,7 @@ int verb_learn(int argc, char *argv[]) {
         if (obs->run.exit_status != 0 && !obs->run.stopped && !obs->run.partial)
                 fprintf(stderr, "megafilter: Note: the command exited with status %d while learned; a failing run may "
                         "not show everything the service needs.\n", obs->run.exit_status);
-        if (rounds > 0 && failures == 0 && status != obs->run.exit_status && !obs->run.stopped)
+        if (rounds > 0 && !failed && status != obs->run.exit_status && !obs->run.stopped)
                 fprintf(stderr, "megafilter: Note: the command exited with status %d under the proposal, %d while "
                         "learned.\n", status, obs->run.exit_status);
 
@@ -479,5 +514,5 @@ int verb_learn(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         if (obs->run.partial)
                 return LEARN_EXIT_PARTIAL;
-        return failures > 0 ? LEARN_EXIT_CHECK_FAILED : 0;
+        return failed ? LEARN_EXIT_CHECK_FAILED : 0;
 }

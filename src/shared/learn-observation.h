@@ -40,7 +40,7 @@ typedef struct LearnCall {
         uint64_t args[6];
         uint32_t action;                        /* what the run answered (SECCOMP_RET_*) */
         PolicyLayer layer;                      /* who decided that answer */
-        SourceLoc loc;
+        SourceLoc loc;                          /* borrowed from the answering policy's unit */
         bool needed;                            /* the reference sandbox allows the call */
         uint32_t reference_action;              /* what the reference sandbox answers */
         bool fallback;                          /* ENOSYS, which callers take for an older kernel and
@@ -64,7 +64,7 @@ typedef struct ObservedDenial {
         uint32_t nr;
         uint32_t action;
         PolicyLayer layer;
-        SourceLoc loc;
+        SourceLoc loc;                          /* borrowed: valid as long as the answering policy's unit */
         bool needed;                            /* … although the reference sandbox allows it */
         uint32_t reference_action;              /* what the reference sandbox answers */
         bool fallback;                          /* see LearnCall */
