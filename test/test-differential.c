@@ -136,7 +136,7 @@ static uint32_t negative_action(const Directives *d) {
 /* Whether libseccomp 2.5 has this number on this ABI under the name our table gives it. */
 static bool libseccomp_knows(Abi abi, uint32_t nr) {
         int id = syscall_from_nr(abi, nr);
-        uint32_t arch = seccomp_arch_resolve_name(abi_info[abi].seccomp_name);
+        uint32_t arch = seccomp_arch_resolve_name(abi_info[abi].libseccomp_name);
         int n;
 
         if (id < 0)

@@ -51,7 +51,7 @@ static void scmp_releasep(scmp_filter_ctx *ctx) {
 #define _cleanup_scmp_ _cleanup_(scmp_releasep)
 
 static uint32_t scmp_arch(Abi abi) {
-        return seccomp_arch_resolve_name(abi_info[abi].seccomp_name);
+        return seccomp_arch_resolve_name(abi_info[abi].libseccomp_name);
 }
 
 static uint32_t scmp_errno(int e) {
