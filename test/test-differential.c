@@ -38,6 +38,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "action.h"
+#include "bpf-check.h"
+#include "bpf-disasm.h"
+#include "bpf-emu.h"
 #include "errno-name.h"
 #include "sandbox.h"
 #include "seccomp-baseline.h"
@@ -45,8 +49,8 @@
 #include "syscall-set.h"
 #include "syscall-table.h"
 #include "unit-file.h"
-#include "verify.h"
 #include "unit-text.h"
+#include "verify.h"
 
 #define ERRNO_ACTION(e) (SECCOMP_RET_ERRNO | ((uint32_t) (e) & SECCOMP_RET_DATA))
 #define MISMATCHES_SHOWN 12
@@ -209,8 +213,8 @@ static int check_call(const uint64_t args[6], void *userdata) {
                         describe_args(a, sizeof a, args);
                         print_message("%s: %s(%s) nr %u on %s: systemd 252 %s, %s %s\n",
                                       c->label, id >= 0 ? syscall_name(id) : "?", a, x->nr, abi_to_name(x->abi),
-                                      seccomp_action_to_string(base, b1, sizeof b1), c->mf[i].name,
-                                      seccomp_action_to_string(mf, b2, sizeof b2));
+                                      action_to_string(base, b1, sizeof b1), c->mf[i].name,
+                                      action_to_string(mf, b2, sizeof b2));
                 }
         }
         return 0;
@@ -630,7 +634,7 @@ static void kernel_case(const char *directives, const KernelCall *calls, size_t 
                 assert_int_equal(kernel_run(mf_refs, s->n_progs, nr, calls[i].args, &mf_kernel), 0);
 
                 print_message("%-20s megafilter %-16s (kernel: %-16s) baseline: exported %-16s installed %s\n", calls[i].name,
-                              seccomp_action_to_string(mf, b1, sizeof b1), outcome_to_string(&mf_kernel, b4, sizeof b4),
+                              action_to_string(mf, b1, sizeof b1), outcome_to_string(&mf_kernel, b4, sizeof b4),
                               outcome_to_string(&exported, b2, sizeof b2), outcome_to_string(&installed, b3, sizeof b3));
                 assert_true(outcome_equal(&mf_kernel, &exported) ||
                             ((mf & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW && mf_kernel.kind == OUTCOME_RETURNED &&
@@ -756,7 +760,7 @@ static void manager_stop(Manager *m) {
         (void) !system(cmd);
 }
 
-static long seccomp_filters_of(pid_t pid) {
+static long filters_attached_to(pid_t pid) {
         _cleanup_free_ char *path = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         char line[256];
@@ -777,7 +781,7 @@ static long seccomp_filters_of(pid_t pid) {
 /* The filters attached to pid, oldest first (ptrace(PTRACE_SECCOMP_GET_FILTER): needs
  * CAP_SYS_ADMIN). */
 static int filters_of(pid_t pid, size_t skip_oldest, BpfProgram **ret, size_t *ret_n) {
-        long total = seccomp_filters_of(pid);
+        long total = filters_attached_to(pid);
         BpfProgram *p;
         int status;
 
@@ -838,8 +842,8 @@ static size_t filter_verdicts_differ(const BpfProgram *a, const BpfProgram *b, c
 
                                                 print_message("  %s nr %u (%s) arg%zu=0x%" PRIx64 ": systemd %s, baseline %s\n",
                                                               abi_to_name(abi), nr, id >= 0 ? syscall_name(id) : "?", arg, values[v],
-                                                              seccomp_action_to_string(va, b1, sizeof b1),
-                                                              seccomp_action_to_string(vb, b2, sizeof b2));
+                                                              action_to_string(va, b1, sizeof b1),
+                                                              action_to_string(vb, b2, sizeof b2));
                                         }
                                 }
                 }
@@ -1002,7 +1006,7 @@ static void live_case(Manager *m, const char *name, const char *directives) {
                 usleep(20 * 1000);
         }
 
-        r = filters_of((pid_t) pid, (size_t) seccomp_filters_of(m->pid), &live, &n_live);
+        r = filters_of((pid_t) pid, (size_t) filters_attached_to(m->pid), &live, &n_live);
         {
                 char *stop[] = { (char *) "systemctl", (char *) "--user", (char *) "stop", (char *) name, NULL };
                 (void) run_wait(stop, m->dir, NULL, 0);

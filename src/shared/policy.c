@@ -4,7 +4,7 @@
  * candidates; the kernel's precedence orders them; the first unconditional candidate ends the
  * list. What remains is the decision the megafilter and the argument filter implement. */
 
-#include "bpf-emu.h"
+#include "action.h"
 #include "policy-builder.h"
 #include "syscall-table.h"
 
@@ -186,7 +186,7 @@ static int cand_add(Builder *b, CandList *l, uint32_t action, SourceLoc loc, Arg
  * filter it ran (the newest) on a tie. */
 static int cand_compare(const void *x, const void *y) {
         const Cand *a = x, *b = y;
-        int r = seccomp_action_compare(a->action, b->action);
+        int r = action_compare(a->action, b->action);
 
         if (r != 0)
                 return r;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "action.h"
+#include "bpf-cache.h"
 #include "bpf-emu.h"
 #include "syscall-table.h"
 #include "verify.h"
@@ -126,8 +128,8 @@ static int check_call(const uint64_t args[6], void *userdata) {
                                  "Verifier: arch 0x%08x nr %u args %#llx %#llx %#llx %#llx: policy says %s, filters return %s",
                                  c->arch, c->nr, (unsigned long long) args[0], (unsigned long long) args[1],
                                  (unsigned long long) args[2], (unsigned long long) args[3],
-                                 seccomp_action_to_string(want, w, sizeof w),
-                                 seccomp_action_to_string(got, g, sizeof g));
+                                 action_to_string(want, w, sizeof w),
+                                 action_to_string(got, g, sizeof g));
         }
         return 0;
 }
