@@ -2,14 +2,14 @@
 
 /* megafilter against systemd 252: for every example unit, every unit of this machine's
  * /lib/systemd/system that uses a seccomp directive, and a set of synthetic directive sets, the
- * megafilter (both layouts) and the per-feature libseccomp baseline (seccomp-baseline.c) are run
+ * megafilter (both layouts) and the per-feature libseccomp baseline (src/baseline/baseline.c) are run
  * through the emulator with the kernel's precedence, on every ABI the host runs, for every number
  * in the tables and numbers outside them, and for argument-checked calls with the boundary values
  * of every comparison (both halves). Verdicts must be identical, action and errno, except for the
  * differences megafilter makes on purpose, each spelled out in documented_difference().
  *
  * Then the kernel: the baseline loaded into forked children (exported programs and
- * seccomp_baseline_install()), real calls, the same results as the megafilter's verdicts say and
+ * baseline_install()), real calls, the same results as the megafilter's verdicts say and
  * as megafilter's programs give. And systemd 252 itself: services of a private user manager,
  * their filters read back with ptrace and compared with the baseline's, byte for byte.
  *
@@ -44,7 +44,7 @@
 #include "bpf-emu.h"
 #include "errno-name.h"
 #include "sandbox.h"
-#include "seccomp-baseline.h"
+#include "baseline.h"
 #include "seccomp-child.h"
 #include "syscall-set.h"
 #include "syscall-table.h"
@@ -66,7 +66,7 @@ static void quiet(void *userdata, int level, const SourceLoc *loc, const char *m
 /* ---- directives ---- */
 
 /* How many listed names libseccomp 2.5 does not know. systemd 252 parses SystemCallFilter= and
- * SystemCallLog= with libseccomp and silently drops those names (seccomp-baseline.c does too);
+ * SystemCallLog= with libseccomp and silently drops those names (baseline.c does too);
  * megafilter's tables are newer and keep them: see documented_difference(). */
 static size_t names_libseccomp_lacks(const SyscallList *l) {
         size_t n = 0;
@@ -291,7 +291,7 @@ static size_t compare(const char *label, Directives *d, bool verbose) {
 
         size_t dropped = names_libseccomp_lacks(&d->syscall_filter) + names_libseccomp_lacks(&d->syscall_log);
 
-        r = seccomp_baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
+        r = baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
         if (r == -EACCES && drop_entries_equal_to_default(d) > 0) {
                 /* 3. An allow-list entry whose errno is SystemCallErrorNumber= itself (as
                  *    "SystemCallFilter=~@mount:EPERM" with "SystemCallErrorNumber=EPERM"): libseccomp
@@ -300,7 +300,7 @@ static size_t compare(const char *label, Directives *d, bool verbose) {
                  *    the redundant entry. Compare what both mean: the entry changes nothing. */
                 print_message("%s: systemd 252 refuses this unit (a rule equals the default action); "
                               "compared without the redundant entries\n", label);
-                r = seccomp_baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
+                r = baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
         }
         if (r < 0)
                 fail_msg("%s: baseline: %s", label, strerror(-r));
@@ -488,7 +488,7 @@ static void test_filter_counts(void **state) {
 
                 assert_true(asprintf(&text, "%s%s", typical, cases[i].extra) > 0);
                 d = directives_from_text(text);
-                assert_int_equal(seccomp_baseline_build(d, &baseline_options, NULL, &p, &n, &info), 0);
+                assert_int_equal(baseline_build(d, &baseline_options, NULL, &p, &n, &info), 0);
                 assert_int_equal(n, cases[i].n);
                 assert_int_equal(info.n, n);
                 /* Attach order: SystemCallFilter= last, on the native ABI only. */
@@ -535,7 +535,7 @@ typedef struct KernelCall {
         uint64_t args[6];
 } KernelCall;
 
-/* In a child: install the baseline with seccomp_baseline_install(), make the call; the parent gets
+/* In a child: install the baseline with baseline_install(), make the call; the parent gets
  * the outcome. */
 static Outcome baseline_in_child(const Directives *d, long nr, const uint64_t args[6]) {
         Outcome o = {};
@@ -549,7 +549,7 @@ static Outcome baseline_in_child(const Directives *d, long nr, const uint64_t ar
                 long res[2];
 
                 close(fds[0]);
-                if (seccomp_baseline_install(d, &baseline_options) < 0)
+                if (baseline_install(d, &baseline_options) < 0)
                         _exit(100);
                 res[0] = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
                 res[1] = res[0] < 0 ? errno : 0;
@@ -609,7 +609,7 @@ static void kernel_case(const char *directives, const KernelCall *calls, size_t 
         BpfProgram *base = NULL;
         size_t n_base = 0;
 
-        assert_int_equal(seccomp_baseline_build(d, &baseline_options, NULL, &base, &n_base, NULL), 0);
+        assert_int_equal(baseline_build(d, &baseline_options, NULL, &base, &n_base, NULL), 0);
         co.mdwe = MDWE_SECCOMP;
         co.personality = PER_LINUX;
         assert_int_equal(sandbox_compile(d, &co, NULL, &s), 0);
@@ -628,7 +628,7 @@ static void kernel_case(const char *directives, const KernelCall *calls, size_t 
 
                 /* The exported programs, attached with seccomp(2) … */
                 assert_int_equal(kernel_run(base_refs, n_base, nr, calls[i].args, &exported), 0);
-                /* … and seccomp_baseline_install(), loading with seccomp_load(). */
+                /* … and baseline_install(), loading with seccomp_load(). */
                 installed = baseline_in_child(d, nr, calls[i].args);
                 /* And megafilter's programs, for comparison. */
                 assert_int_equal(kernel_run(mf_refs, s->n_progs, nr, calls[i].args, &mf_kernel), 0);
@@ -1017,7 +1017,7 @@ static void live_case(Manager *m, const char *name, const char *directives) {
         } else
                 assert_int_equal(r, 0);
 
-        assert_int_equal(seccomp_baseline_build(d, &baseline_options, NULL, &base, &n_base, &info), 0);
+        assert_int_equal(baseline_build(d, &baseline_options, NULL, &base, &n_base, &info), 0);
         co.mdwe = MDWE_SECCOMP;
         co.personality = PER_LINUX;
         assert_int_equal(sandbox_compile(d, &co, NULL, &s), 0);
