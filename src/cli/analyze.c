@@ -16,7 +16,6 @@
 #include "json-writer.h"
 #include "live-properties.h"
 #include "process-filters.h"
-#include "sandbox.h"
 #include "syscall-table.h"
 #include "verbs.h"
 
@@ -54,9 +53,10 @@ static void help(void) {
                "     --user               With --unit: the calling user's manager; with UNIT:\n"
                "                          search the user unit directories\n"
                "     --json               Machine-readable output\n"
-               "     --layout=LAYOUT      split (default) or single, for what megafilter compiles\n"
+               "     --layout=LAYOUT      split (default) or single, for what megafilter\n"
+               "                          compiles (not with --pid)\n"
                "     --mdwe=MODE          MemoryDenyWriteExecute= with auto (default), prctl or\n"
-               "                          seccomp, for what megafilter compiles\n"
+               "                          seccomp, for what megafilter compiles (not with --pid)\n"
                "  -p --property=KEY=VALUE\n"
                "                          (UNIT) Apply an assignment after the unit's own\n"
                "     --strict             (UNIT) Treat every warning as an error\n"
@@ -100,37 +100,63 @@ static const char *action_string(uint32_t action, char *buf, size_t size) {
         return action_to_string(action, buf, size);
 }
 
-/* The directive behind a syscall's verdict, or NULL without a policy. */
+/* The directive behind a syscall's verdict with all arguments 0 (what c->action is), or NULL
+ * without a policy or for the implicit ALLOW. */
 static const char *verdict_directive(const Analysis *a, Abi abi, const SyscallCost *c) {
+        static const uint64_t zero[6] = {};
+        const ArgRule *rule = NULL;
         const Decision *d;
 
         if (!a->policy || !(a->policy->abis & ABI_BIT(abi)))
                 return NULL;
         d = policy_decision(a->policy, abi, c->nr);
+        (void) decision_evaluate(d, zero, abi_info[abi].arg_bits, &rule);
+        if (rule)
+                return policy_layer_to_directive(rule->layer);
         return d->layer == LAYER_NONE ? NULL : policy_layer_to_directive(d->layer);
 }
 
-/* For argument-checked syscalls, the other verdicts: "ERRNO(97) [RestrictAddressFamilies=], …"
- * from the policy's rules, or without a policy those that path exploration reaches. Caller frees;
- * NULL on allocation failure. */
+static int outcome_add(char ***parts, uint32_t action, const char *directive) {
+        char buf[64], *s;
+
+        if (asprintf(&s, "%s%s%s%s", action_string(action, buf, sizeof(buf)),
+                     directive ? " [" : "", strempty(directive), directive ? "]" : "") < 0)
+                return -ENOMEM;
+        if (strv_contains(*parts, s)) {
+                free(s);
+                return 0;
+        }
+        return strv_push(parts, s);
+}
+
+/* For argument-checked syscalls, every verdict other arguments than all 0 can get: "ALLOW,
+ * ERRNO(97) [RestrictAddressFamilies=]" from the policy's rules and its fallback, or without a
+ * policy those that path exploration reaches. Caller frees; NULL on allocation failure. */
 static char *rule_summary(const Analysis *a, Abi abi, const SyscallCost *c) {
         _cleanup_strv_free_ char **parts = NULL;
+        _cleanup_free_ char *zero = NULL;
         char buf[64];
 
         if (a->policy && (a->policy->abis & ABI_BIT(abi))) {
                 const Decision *d = policy_decision(a->policy, abi, c->nr);
 
-                for (size_t i = 0; i < d->n_rules; i++) {
-                        char *s;
-
-                        if (asprintf(&s, "%s [%s]", action_string(d->rules[i].action, buf, sizeof(buf)),
-                                     policy_layer_to_directive(d->rules[i].layer)) < 0)
+                /* The verdict for arguments 0 is said before: not again. */
+                if (outcome_add(&parts, c->action, verdict_directive(a, abi, c)) < 0)
+                        return NULL;
+                zero = parts[0];
+                parts[0] = NULL;
+                parts = strv_free(parts);
+                for (size_t i = 0; i < d->n_rules; i++)
+                        if (outcome_add(&parts, d->rules[i].action, policy_layer_to_directive(d->rules[i].layer)) < 0)
                                 return NULL;
-                        if (strv_contains(parts, s))
-                                free(s);
-                        else if (strv_push(&parts, s) < 0)
-                                return NULL;
-                }
+                if (outcome_add(&parts, d->action, d->layer == LAYER_NONE ? NULL : policy_layer_to_directive(d->layer)) < 0)
+                        return NULL;
+                for (size_t i = 0; parts && parts[i]; i++)
+                        if (streq(parts[i], zero)) {
+                                free(parts[i]);
+                                memmove(parts + i, parts + i + 1, (strv_length(parts + i + 1) + 1) * sizeof(char *));
+                                break;
+                        }
         } else {
                 BpfPaths paths;
 
@@ -145,18 +171,41 @@ static char *rule_summary(const Analysis *a, Abi abi, const SyscallCost *c) {
         return strv_join(parts, ", ");
 }
 
-/* Print words after a label, wrapped at about 100 columns. */
-static void print_wrapped(const char *label, char **words) {
-        size_t col = printf("  %s", label);
+/* Print words after a first part, wrapped to the terminal's width, continuation lines indented. */
+static void print_words(const char *first, size_t indent, char **words) {
+        size_t width = cli_columns(), col = printf("%s", first);
 
         STRV_FOREACH(w, words) {
-                if (col + 1 + strlen(*w) > 100) {
-                        printf("\n     ");
-                        col = 5;
+                if (col + 1 + strlen(*w) > width && col > indent) {
+                        col = printf("\n%*s", (int) indent, "") - 1;
+                        col += printf("%s", *w);
+                        continue;
                 }
-                col += printf(" %s", *w);
+                col += printf(col == 0 ? "%s" : " %s", *w);
         }
         putchar('\n');
+}
+
+static void print_wrapped(const char *label, char **words) {
+        _cleanup_free_ char *first = NULL;
+
+        if (asprintf(&first, "  %s", label) < 0)
+                return;
+        print_words(first, 6, words);
+}
+
+/* A line of text wrapped at its spaces. */
+static void print_text(const char *first, size_t indent, const char *text) {
+        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_free_ char *copy = strdup(text);
+        char *save = NULL;
+
+        if (!copy)
+                return;
+        for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+                if (strv_extend(&words, t) < 0)
+                        return;
+        print_words(first, indent, words);
 }
 
 static void print_filters(const Analysis *a) {
@@ -195,7 +244,7 @@ static void print_abi_table(const Analysis *a) {
 }
 
 static void print_uncached(const Analysis *a) {
-        printf("System calls that run BPF, instructions per call (argument-checked: longest path):\n");
+        printf("System calls that run BPF, and instructions per call (longest path):\n");
         ABI_SET_FOREACH(abi, a->abis) {
                 const AbiStats *s = &a->stats[abi];
 
@@ -221,7 +270,7 @@ static void print_uncached(const Analysis *a) {
                                         return;
                         }
                         if (abi != a->native && !same) {
-                                printf("  %s: %zu, %.1f instructions on average, at most %u (--json lists them)\n",
+                                printf("  %s: %zu, %.1f instructions on average, at most %u (--json: each)\n",
                                        syscall_class_to_string(k), s->count[k], s->steps_mean[k], s->steps_max[k]);
                                 continue;
                         }
@@ -260,9 +309,9 @@ static void print_verdicts(const Analysis *a, Abi abi) {
                 if (c->class == CLASS_ARG_CHECKED) {
                         _cleanup_free_ char *rules = rule_summary(a, abi, c);
 
-                        if (asprintf(&line, "%s: %s%s%s%s, unless the arguments say %s", syscall_name(c->id), buf,
+                        if (asprintf(&line, "%s: %s%s%s%s; %s", syscall_name(c->id), buf,
                                      dir ? " [" : "", strempty(dir), dir ? "]" : "",
-                                     rules ?: "otherwise") < 0 || strv_push(&checked, line) < 0)
+                                     isempty(rules) ? "others" : rules) < 0 || strv_push(&checked, line) < 0)
                                 goto finish;
                         continue;
                 }
@@ -293,9 +342,10 @@ static void print_verdicts(const Analysis *a, Abi abi) {
                 print_wrapped(label, groups[g].names);
         }
         if (checked) {
-                printf("  argument-checked (%zu):\n", strv_length(checked));
+                printf("  argument-checked (%zu): the verdict with arguments 0; with others:\n",
+                       strv_length(checked));
                 STRV_FOREACH(l, checked)
-                        printf("    %s\n", *l);
+                        print_text("   ", 6, *l);
         }
         putchar('\n');
 
@@ -430,13 +480,13 @@ static void print_comparison(const Analysis *a, const Analysis *b, const LivePro
 
         printf("\nInstructions run per call on %s, syscalls either side does not serve from the cache\n"
                "(argument-checked: worst case over the argument values that matter):\n", abi_to_name(native));
-        printf("  %-22s %-17s %-17s %10s %10s\n", "syscall", "class, systemd", "class, megafilter", a->label, b->label);
+        printf("  %-21s %-17s %-17s %9s %9s\n", "syscall", "class, systemd", "class, megafilter", a->label, b->label);
         for (size_t i = 0; i < b->stats[native].n_costs && i < a->stats[native].n_costs; i++) {
                 const SyscallCost *x = &a->stats[native].costs[i], *y = &b->stats[native].costs[i];
 
                 if (x->class == CLASS_DENIED || (x->class == CLASS_CACHED && y->class == CLASS_CACHED))
                         continue;
-                printf("  %-22s %-17s %-17s %10u %10u\n", syscall_name(y->id), syscall_class_to_string(x->class),
+                printf("  %-21s %-17s %-17s %9u %9u\n", syscall_name(y->id), syscall_class_to_string(x->class),
                        syscall_class_to_string(y->class), x->steps, y->steps);
         }
         printf("  (denied syscalls: see the mean / max above)\n");
@@ -446,18 +496,18 @@ typedef struct Options {
         bool json;
         pid_t pid;
         const char *unit;
-        CompileOptions compile;
+        struct mf_compile_options compile;
+        bool compile_set;               /* --layout or --mdwe given */
         UnitArgs ua;
 } Options;
 
-static int compile_directives(const Directives *d, const Options *o, Sandbox **ret) {
-        Diag diag = { .max_level = o->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
+static int compile_unit(const mf_unit *u, const struct mf_compile_options *co, const Options *o, mf_sandbox **ret) {
         int r;
 
-        r = sandbox_compile(d, &o->compile, &diag, ret);
-        if (r < 0 && diag.n_errors == 0)
-                fprintf(stderr, "Failed to compile the sandbox: %s\n", strerror(-r));
-        return r;
+        r = mf_compile(u, co, cli_log, (void *) &o->ua.verbose, ret, NULL);
+        if (r < 0)
+                return cli_error(r, "Failed to compile the sandbox of %s: %m", mf_unit_name(u));
+        return 0;
 }
 
 static void analysis_from_sandbox(Analysis *a, const Sandbox *s) {
@@ -478,23 +528,23 @@ static int read_process(pid_t pid, ProcessFilters **ret) {
         case 0:
                 return 0;
         case -ESRCH:
-                fprintf(stderr, "No process %d.\n", (int) pid);
+                cli_error(0, "No process %d.", (int) pid);
                 break;
         case -EPERM:
-                fprintf(stderr, "Cannot trace process %d (not permitted, or already traced).\n", (int) pid);
+                cli_error(0, "Cannot trace process %d (not permitted, or already traced).", (int) pid);
                 break;
         case -EACCES:
-                fprintf(stderr, "The kernel refused to hand out the filters of process %d: this needs "
-                        "CAP_SYS_ADMIN and a caller without seccomp filters.\n", (int) pid);
+                cli_error(0, "The kernel refused to hand out the filters of process %d: this needs "
+                        "CAP_SYS_ADMIN and a caller without seccomp filters.", (int) pid);
                 break;
         case -EMEDIUMTYPE:
-                fprintf(stderr, "Process %d runs in seccomp strict mode: no filters to analyse.\n", (int) pid);
+                cli_error(0, "Process %d runs in seccomp strict mode: no filters to analyse.", (int) pid);
                 break;
         case -EBADMSG:
-                fprintf(stderr, "The filters read from process %d do not match Seccomp_filters in its status.\n", (int) pid);
+                cli_error(0, "The filters read from process %d do not match Seccomp_filters in its status.", (int) pid);
                 break;
         default:
-                fprintf(stderr, "Failed to read the filters of process %d: %s\n", (int) pid, strerror(-r));
+                cli_error(0, "Failed to read the filters of process %d: %s", (int) pid, strerror(-r));
         }
         return r;
 }
@@ -518,7 +568,7 @@ static int output(const Options *o, Analysis *a) {
         int r = analysis_compute(a);
 
         if (r < 0) {
-                fprintf(stderr, "Failed to analyse the filters: %s\n", strerror(-r));
+                cli_error(0, "Failed to analyse the filters: %s", strerror(-r));
                 return r;
         }
         if (o->json) {
@@ -532,21 +582,27 @@ static int output(const Options *o, Analysis *a) {
 }
 
 static int analyze_unit_file(const char *name, const Options *o) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *u = NULL;
+        _cleanup_(mf_sandbox_freep) mf_sandbox *s = NULL;
         Analysis a;
         int r;
 
-        r = cli_load_unit(name, &o->ua, &u, &d);
+        r = cli_load_unit(name, &o->ua, &u);
         if (r < 0)
                 return r;
-        r = compile_directives(d, o, &s);
+        r = compile_unit(u, &o->compile, o, &s);
         if (r < 0)
                 return r;
-        analysis_from_sandbox(&a, s);
-        if (!o->json)
-                printf("Unit %s, compiled by megafilter (layout %s).\n\n", u->name, layout_to_string(o->compile.layout));
+        analysis_from_sandbox(&a, s->sandbox);
+        if (!o->json) {
+                _cleanup_free_ char *line = NULL;
+
+                if (asprintf(&line, "Unit %s, compiled by megafilter (layout %s).", mf_unit_name(u),
+                             layout_to_string(s->sandbox->layout)) < 0)
+                        return cli_error(ENOMEM, "Out of memory.");
+                print_text("", 2, line);
+                putchar('\n');
+        }
         r = output(o, &a);
         analysis_done(&a);
         return r;
@@ -568,11 +624,12 @@ static int analyze_pid(pid_t pid, const Options *o) {
 
 static int analyze_live_unit(const char *name, const Options *o) {
         _cleanup_(live_properties_freep) LiveProperties *lp = NULL;
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL, *reference = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *u = NULL;
+        _cleanup_(mf_sandbox_freep) mf_sandbox *s = NULL, *reference = NULL;
         _cleanup_(process_filters_freep) ProcessFilters *f = NULL;
-        Options seccomp_mdwe = *o;
+        struct mf_compile_options seccomp_mdwe = o->compile;
+        UnitFile *file = NULL;
+        Directives *d = NULL;
         Diag diag = { .max_level = o->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
         Analysis sd = {}, mf = {};
         sd_bus *bus = NULL;
@@ -585,23 +642,22 @@ static int analyze_live_unit(const char *name, const Options *o) {
         sd_bus_flush_close_unref(bus);
         if (r < 0)
                 return r;
-        if (lp->main_pid == 0) {
-                fprintf(stderr, "Unit %s has no main process: is it running?\n", lp->unit);
-                return -ESRCH;
-        }
+        if (lp->main_pid == 0)
+                return cli_error(ESRCH, "Unit %s has no main process: is it running?", lp->unit);
 
-        r = live_properties_to_directives(lp, &diag, &u, &d);
-        if (r < 0) {
-                fprintf(stderr, "Failed to convert the properties of %s: %s\n", lp->unit, strerror(-r));
-                return r;
-        }
-        r = compile_directives(d, o, &s);
+        r = live_properties_to_directives(lp, &diag, &file, &d);
+        if (r < 0)
+                return cli_error(r, "Failed to convert the properties of %s: %m", lp->unit);
+        r = api_unit_new(file, d, &u);
+        if (r < 0)
+                return cli_error(r, "Out of memory.");
+        r = compile_unit(u, &o->compile, o, &s);
         if (r < 0)
                 return r;
         /* systemd 252 applies MemoryDenyWriteExecute= with seccomp rules whatever the kernel has:
          * its chain is classified with a policy that has them. */
-        seccomp_mdwe.compile.mdwe = MDWE_SECCOMP;
-        r = compile_directives(d, &seccomp_mdwe, &reference);
+        seccomp_mdwe.mdwe = MF_MDWE_SECCOMP;
+        r = compile_unit(u, &seccomp_mdwe, o, &reference);
         if (r < 0)
                 return r;
         r = read_process((pid_t) lp->main_pid, &f);
@@ -611,13 +667,13 @@ static int analyze_live_unit(const char *name, const Options *o) {
         /* Both chains are classified with the policy of the same properties, so that the same
          * syscalls count as argument-checked on both sides, and systemd's chain is run on every
          * argument boundary of the rules it implements. */
-        analysis_from_process(&sd, f, "systemd", reference->policy);
-        analysis_from_sandbox(&mf, s);
+        analysis_from_process(&sd, f, "systemd", reference->sandbox->policy);
+        analysis_from_sandbox(&mf, s->sandbox);
         r = analysis_compute(&sd);
         if (r >= 0)
                 r = analysis_compute(&mf);
         if (r < 0) {
-                fprintf(stderr, "Failed to analyse the filters: %s\n", strerror(-r));
+                cli_error(0, "Failed to analyse the filters: %s", strerror(-r));
                 goto finish;
         }
 
@@ -654,7 +710,7 @@ int verb_analyze(int argc, char *argv[]) {
                 UNIT_ARGS_OPTIONS,
                 {}
         };
-        Options o = { .compile = COMPILE_OPTIONS_DEFAULT };
+        Options o = { .compile = { .size = sizeof(struct mf_compile_options) } };
         int c, r, sources;
 
         optind = 0;
@@ -671,7 +727,7 @@ int verb_analyze(int argc, char *argv[]) {
                         errno = 0;
                         l = strtol(optarg, &end, 10);
                         if (errno != 0 || *end != 0 || l <= 0 || l > INT32_MAX) {
-                                fprintf(stderr, "Invalid process ID: %s\n", optarg);
+                                cli_error(EINVAL, "Invalid process ID: %s", optarg);
                                 unit_args_done(&o.ua);
                                 return 1;
                         }
@@ -685,17 +741,15 @@ int verb_analyze(int argc, char *argv[]) {
                         o.json = true;
                         break;
                 case ARG_LAYOUT:
-                        o.compile.layout = layout_from_string(optarg);
-                        if (o.compile.layout < 0) {
-                                fprintf(stderr, "Unknown layout %s: use split or single.\n", optarg);
+                        o.compile_set = true;
+                        if (cli_parse_layout(optarg, &o.compile.layout) < 0) {
                                 unit_args_done(&o.ua);
                                 return 1;
                         }
                         break;
                 case ARG_MDWE:
-                        o.compile.mdwe = mdwe_mode_from_string(optarg);
-                        if (o.compile.mdwe < 0) {
-                                fprintf(stderr, "Unknown MemoryDenyWriteExecute= mode %s: use auto, prctl or seccomp.\n", optarg);
+                        o.compile_set = true;
+                        if (cli_parse_mdwe(optarg, &o.compile.mdwe) < 0) {
                                 unit_args_done(&o.ua);
                                 return 1;
                         }
@@ -711,12 +765,19 @@ int verb_analyze(int argc, char *argv[]) {
 
         sources = (optind < argc) + (o.pid > 0) + (o.unit != NULL);
         if (sources != 1 || argc - optind > 1) {
-                fprintf(stderr, "megafilter analyze: expected exactly one of UNIT, --pid=PID or --unit=NAME; see --help.\n");
+                cli_error(EINVAL, "analyze: expected exactly one of UNIT, --pid=PID or --unit=NAME; "
+                          "see 'megafilter analyze --help'.");
                 unit_args_done(&o.ua);
                 return 1;
         }
         if ((o.pid > 0 || o.unit) && (o.ua.assignments || o.ua.strict)) {
-                fprintf(stderr, "megafilter analyze: -p and --strict apply to a unit file only.\n");
+                cli_error(EINVAL, "analyze: -p and --strict apply to a unit file only.");
+                unit_args_done(&o.ua);
+                return 1;
+        }
+        if (o.pid > 0 && o.compile_set) {
+                cli_error(EINVAL, "analyze: --layout and --mdwe choose how megafilter compiles a unit; "
+                          "--pid reads filters that exist already.");
                 unit_args_done(&o.ua);
                 return 1;
         }

@@ -7,7 +7,6 @@
 
 #include "cli-unit.h"
 #include "exit-status.h"
-#include "sandbox.h"
 #include "service.h"
 #include "verbs.h"
 
@@ -15,18 +14,21 @@ static void help(void) {
         printf("Usage: megafilter run [OPTIONS…] UNIT [OPTIONS…] [-- COMMAND [ARG…]]\n"
                "       megafilter run [OPTIONS…] [--] COMMAND [ARG…]\n"
                "\n"
-               "Run a unit's ExecStart= command(s) the way systemd's executor would: Environment=,\n"
-               "Personality=, Group=, User=, WorkingDirectory=, then the coalesced seccomp sandbox,\n"
-               "then execve(). A first argument ending in .service is the unit; a COMMAND replaces\n"
-               "its ExecStart=. Without a unit, an empty one is used and -p supplies the settings.\n"
+               "Run a unit's ExecStart= command(s) the way systemd's executor would:\n"
+               "Environment=, Personality=, ProtectHostname='s UTS namespace, Group=, User=,\n"
+               "WorkingDirectory=, then the coalesced seccomp sandbox, then execve(). A first\n"
+               "argument ending in .service is the unit (a path, or a name looked up as\n"
+               "systemctl does); a COMMAND replaces its ExecStart=. Without a unit, an empty\n"
+               "one is used and -p supplies the settings.\n"
                "\n"
                "Options:\n"
                UNIT_ARGS_HELP
                "  -h --help               Show this help\n"
                "\n"
-               "Exit status: the command's, 128+N when it was killed by signal N, or systemd's code\n"
-               "for the step that failed: 200 CHDIR, 203 EXEC, 216 GROUP, 217 USER, 228 SECCOMP,\n"
-               "230 PERSONALITY; 1 when the unit or the options are wrong.\n");
+               "Exit status: the command's, 128+N when it was killed by signal N, or\n"
+               "systemd's code for the step that failed: 200 CHDIR, 203 EXEC, 216 GROUP,\n"
+               "217 USER, 226 NAMESPACE, 228 SECCOMP, 230 PERSONALITY, 232 ADDRESS_FAMILIES;\n"
+               "1 when the unit or the options are wrong.\n");
 }
 
 static bool is_unit_argument(const char *s) {
@@ -41,14 +43,12 @@ int verb_run(int argc, char *argv[]) {
                 UNIT_ARGS_OPTIONS,
                 {}
         };
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *u = NULL;
+        _cleanup_(mf_sandbox_freep) mf_sandbox *s = NULL;
         _cleanup_(unit_args_done) UnitArgs ua = {};
-        CompileOptions o = COMPILE_OPTIONS_DEFAULT;
+        struct mf_error error = { .size = sizeof error };
         const char *unit = NULL;
         char **command = NULL;
-        Diag diag = {};
         int c, r;
 
         optind = 0;
@@ -64,7 +64,7 @@ int verb_run(int argc, char *argv[]) {
                                 r = unit_args_parse_option(&ua, c, optarg);
                                 if (r <= 0) {
                                         if (r == 0)
-                                                fprintf(stderr, "See 'megafilter run --help'.\n");
+                                                cli_error(EINVAL, "See 'megafilter run --help'.");
                                         return 1;
                                 }
                         }
@@ -81,30 +81,27 @@ int verb_run(int argc, char *argv[]) {
         }
 
         if (!unit && !command && strv_length(ua.assignments) == 0) {
-                fprintf(stderr, "megafilter run: expected a unit or a command; see --help.\n");
+                cli_error(EINVAL, "run: expected a unit or a command; see 'megafilter run --help'.");
                 return 1;
         }
 
-        r = cli_load_unit(unit, &ua, &u, &d);
+        r = cli_load_unit(unit, &ua, &u);
         if (r < 0)
                 return 1;
 
-        if (command && service_set_command(d, command) < 0) {
-                fprintf(stderr, "megafilter: Out of memory.\n");
+        if (command && service_set_command(u->directives, command) < 0) {
+                cli_error(ENOMEM, "Out of memory.");
                 return 1;
         }
-        if (service_check(d, u->name) < 0)
+        if (service_check(u->directives, mf_unit_name(u)) < 0)
                 return 1;
 
         /* Compile before anything changes, so that a bad sandbox stops us here. */
-        if (d->personality != PERSONALITY_INVALID)
-                o.personality = d->personality;
-        diag.max_level = ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE;
-        r = sandbox_compile(d, &o, &diag, &s);
+        r = mf_compile(u, NULL, cli_log, &ua.verbose, &s, &error);
         if (r < 0) {
-                fprintf(stderr, "megafilter: Failed to compile the sandbox of %s: %s\n", u->name, strerror(-r));
+                cli_error(r, "Failed to compile the sandbox of %s: %m", mf_unit_name(u));
                 return EXIT_SECCOMP;
         }
 
-        return service_run(d, s);
+        return service_run(u->directives, s);
 }
