@@ -419,7 +419,8 @@ static int cands_add_excluding(Builder *b, CandList *l, uint32_t action, SourceL
 
                 if (!c)
                         return -ENOMEM;
-                memcpy(c, cmp, n_cmp * sizeof(ArgCmp));
+                if (n_cmp > 0)
+                        memcpy(c, cmp, n_cmp * sizeof(ArgCmp));
                 for (size_t i = 0; i < n_excl; i++)
                         c[n++] = arg_cmp_negate(excl[i]->cmp[pick[i]]);
                 /* With one combination only, it stays as it is (the decision keeps its shape). */
