@@ -5,9 +5,9 @@
  * The stages: learn-record.c (run and watch), learn-propose.c (observation -> proposal),
  * learn-check.c (run under the proposal). */
 
+#include <dlfcn.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <seccomp.h>
 #include <signal.h>
 
 #include "cli-unit.h"
@@ -260,13 +260,18 @@ static char *read_file(const char *path) {
         return text ?: strdup("");
 }
 
-/* Per syscall id: whether the installed systemd's libseccomp can name it. */
+/* Per syscall id: whether the installed libseccomp, the one systemd uses, can name it; NULL (all
+ * of them, as far as we can tell) when there is no libseccomp.so.2 to ask. */
 static bool *systemd_known_names(void) {
+        void *lib = dlopen("libseccomp.so.2", RTLD_NOW | RTLD_LOCAL);
+        int (*resolve)(const char *name) = lib ? (int (*)(const char *)) dlsym(lib, "seccomp_syscall_resolve_name") : NULL;
         size_t n = syscall_count();
-        bool *known = calloc(n, sizeof(bool));
+        bool *known = resolve ? calloc(n, sizeof(bool)) : NULL;
 
         for (size_t id = 0; known && id < n; id++)
-                known[id] = seccomp_syscall_resolve_name(syscall_name((int) id)) != __NR_SCMP_ERROR;
+                known[id] = resolve(syscall_name((int) id)) != -1;     /* __NR_SCMP_ERROR */
+        if (lib)
+                dlclose(lib);
         return known;
 }
 
@@ -450,7 +455,7 @@ int verb_learn(int argc, char *argv[]) {
 
         known = systemd_known_names();
         command = command_line(d);
-        if (!known || !command)
+        if (!command)
                 return log_oom_cli();
         po = (ProposeOptions) {
                 .unit_name = mf_unit_name(mu),

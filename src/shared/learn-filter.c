@@ -17,15 +17,18 @@ static uint32_t filter_action(uint32_t action, LearnFilterKind kind, bool presee
         return NOTIFY;
 }
 
-/* mmap() and mprotect() run all the time and matter only with PROT_EXEC: watch those only. */
+/* mmap() and mprotect() run all the time and matter only with PROT_EXEC: watch those only. (The
+ * old mmap() of x86 and s390 takes its arguments in memory: watched on every call.) */
 static bool watched_with_exec(Abi abi, int id) {
         const char *name = syscall_name(id);
 
         if (!name)
                 return false;
-        if (streq(name, "mprotect") || streq(name, "mmap2"))
+        if (streq(name, "mprotect"))
                 return true;
-        return streq(name, "mmap") && abi != ABI_X86 && abi != ABI_S390;
+        if (abi_info[abi].mmap_prot)
+                return streq(name, abi_info[abi].mmap_prot);
+        return (streq(name, "mmap") || streq(name, "mmap2")) && !(abi_info[abi].mmap_old && streq(name, abi_info[abi].mmap_old));
 }
 
 static bool is_exec(int id) {

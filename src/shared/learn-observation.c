@@ -109,9 +109,9 @@ static const KindEntry *kind_entry(Abi abi, int id, KindEntry *buf) {
         if (!e)
                 return NULL;
         *buf = *e;
-        /* The mmap() of x86 and s390 takes its arguments in memory; MemoryDenyWriteExecute=
-         * refuses it outright there (mmap2() is the one whose prot it checks). */
-        if (buf->kind == KIND_MMAP && streq(name, "mmap") && (abi == ABI_X86 || abi == ABI_S390))
+        /* The old mmap() (x86, s390) takes its arguments in memory; MemoryDenyWriteExecute=
+         * refuses it outright (mmap2() is the one whose prot it checks). */
+        if (buf->kind == KIND_MMAP && abi_info[abi].mmap_old && streq(name, abi_info[abi].mmap_old))
                 buf->kind = KIND_OLD_MMAP;
         return buf;
 }
@@ -290,19 +290,7 @@ static int add_denial(Observation *o, const ObservedDenial *d) {
 }
 
 static uint64_t o_creat(Abi abi) {
-        switch (abi) {
-        case ABI_MIPS:
-        case ABI_MIPSEL:
-        case ABI_MIPS64:
-        case ABI_MIPSEL64:
-        case ABI_MIPS64N32:
-        case ABI_MIPSEL64N32:
-        case ABI_PARISC:
-        case ABI_PARISC64:
-                return 0x100;
-        default:
-                return O_CREAT;
-        }
+        return abi_info[abi].o_creat;
 }
 
 /* The paths a directive's mounts change: what PrivateDevices=, ProtectClock= and ProtectKernelLogs=
@@ -439,7 +427,7 @@ static int call_facts(const LearnCall *c, ObservedFacts *f, char *detail, size_t
                         }
                         flags = c->mem_flags;
                 } else
-                        flags = a[c->abi == ABI_S390 || c->abi == ABI_S390X ? 1 : 0];
+                        flags = a[abi_info[c->abi].clone_flags_arg];
                 if (flags & CLONE_THREAD)
                         f->threads++;
                 else

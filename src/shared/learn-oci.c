@@ -103,7 +103,7 @@ static bool has_rules(const Proposal *p, const Observation *o, const char *name)
 static void write_rules(JsonWriter *j, const Proposal *p, const Observation *o, Abi native) {
         const ObservedFacts *f = &o->facts;
         unsigned long ns_all = namespace_flags_all() | CLONE_NEWTIME;
-        unsigned clone_arg = native == ABI_S390 || native == ABI_S390X ? 1 : 0;
+        unsigned clone_arg = abi_info[native].clone_flags_arg;
 
         if (p->families_set && allowed(p, "socket"))
                 for (int af = 0; af < 64; af++)
@@ -171,7 +171,7 @@ static void write_rules(JsonWriter *j, const Proposal *p, const Observation *o, 
 }
 
 static void arch_name(Abi abi, char *buf, size_t size) {
-        size_t n = (size_t) snprintf(buf, size, "SCMP_ARCH_%s", abi_info[abi].seccomp_name);
+        size_t n = (size_t) snprintf(buf, size, "SCMP_ARCH_%s", abi_info[abi].libseccomp_name);
 
         for (size_t i = strlen("SCMP_ARCH_"); i < n && i < size; i++)
                 buf[i] = (char) (buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 'a' + 'A' : buf[i]);

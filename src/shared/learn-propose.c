@@ -714,9 +714,11 @@ static int propose_families(Ctx *c) {
                 return r;
         if (asprintf(&assignment, "RestrictAddressFamilies=%s", list) < 0)
                 return -ENOMEM;
-        if (observation_used_abi(c->o, ABI_X86) || observation_used_abi(c->o, ABI_S390))
-                return emit(c, assignment, "The socket families the run used; other families get EAFNOSUPPORT "
-                            "(not on x86 and s390, whose socketcall() systemd does not filter).");
+        ABI_SET_FOREACH(a, c->o->abis)
+                if (!abi_info[a].socket_by_family && observation_used_abi(c->o, a))
+                        return emit(c, assignment, "The socket families the run used; other families get "
+                                    "EAFNOSUPPORT (not on %s, whose socketcall() systemd does not filter).",
+                                    abi_to_name(a));
         return emit(c, assignment, "The socket families the run used; other families get EAFNOSUPPORT.");
 }
 
