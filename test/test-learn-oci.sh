@@ -4,8 +4,9 @@
 # in a container) is learned on the host, its linux.seccomp section goes into an OCI bundle, crun
 # runs the same command in the container under it, and what the command did not do is refused
 # there: a call it never made (mkdir) and an argument it never gave (personality(PER_LINUX32)
-# after PER_LINUX). Runs in a private mount namespace (crun wants cgroup2 alone, this host is
-# hybrid). Exit 77 (skip) without crun, a static busybox or root.
+# after PER_LINUX). megafilter's own OCI input (megafilter oci compile), where it has one, takes
+# the section without a warning. Runs in a private mount namespace (crun wants cgroup2 alone, this
+# host is hybrid). Exit 77 (skip) without crun, a static busybox or root.
 # Usage: test-learn-oci.sh  (with $MEGAFILTER_BINARY set)
 set -u
 
@@ -37,6 +38,15 @@ fail() {
 learned=("$busybox" linux64 "$busybox" sh -c 'echo hello; ls / >/dev/null')
 "$mf" learn --format=oci --output="$tmp/seccomp.json" -- "${learned[@]}" >/dev/null 2>"$tmp/learn.log" ||
         { fail "megafilter learn --format=oci: $(tail -n 5 "$tmp/learn.log")"; exit 1; }
+
+# megafilter's own OCI input takes it as crun does, without a warning (once it has one).
+if "$mf" oci --help >/dev/null 2>&1; then
+        if "$mf" oci compile --strict --input=seccomp "$tmp/seccomp.json" >/dev/null 2>"$tmp/oci.err"; then
+                echo "ok: megafilter oci compile takes the section"
+        else
+                fail "megafilter oci compile --strict refuses the section: $(<"$tmp/oci.err")"
+        fi
+fi
 
 mkdir -p "$tmp/bundle/rootfs/"{bin,proc,dev,sys,tmp}
 cp "$busybox" "$tmp/bundle/rootfs/bin/busybox"

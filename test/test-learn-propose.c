@@ -82,6 +82,13 @@ static void test_record_filter(void **state) {
         /* The kill of a blocked ABI stays in the filter: no supervisor can kill one thread. */
         assert_int_equal(run_filter(&progs[0], ABI_X86, "getpid", 0, 0, 0), SECCOMP_RET_KILL_THREAD);
         bpf_programs_free(progs, n);
+        p = policy_free(p);
+
+        /* Another ABI's calls are seen, @default's too: that ABI was used. */
+        filter_of("", LEARN_FILTER_RECORD, &p, &progs, &n);
+        assert_int_equal(run_filter(&progs[0], X86_64, "getpid", 0, 0, 0), SECCOMP_RET_ALLOW);
+        assert_int_equal(run_filter(&progs[0], ABI_X86, "getpid", 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+        bpf_programs_free(progs, n);
 }
 
 static void test_check_filter(void **state) {

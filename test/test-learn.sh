@@ -183,6 +183,13 @@ if learn forkexec -- "$helper" fork-exec:/bin/true; then
         under forkexec 0 "ECHILD" -- "$helper" fork-exec:/bin/ls
 fi
 
+# --- a call of another ABI: no SystemCallArchitectures=native, and the call still works
+if [[ $(uname -m) == x86_64 ]] && learn i386 -- "$helper" i386-getpid; then
+        lacks i386 '^SystemCallArchitectures='
+        header "$tmp/i386.service.d/learned.conf" "SystemCallArchitectures=native is not proposed: the run made calls of the x86 ABI"
+        under i386 0 "ok" -- "$helper" i386-getpid
+fi
+
 # --- every directive: a behaviour the learned program did not show is refused by it.
 touch "$tmp/mode"
 base=(socket:inet6 unshare:uts mmap:rw personality:linux sched:batch "chmod:0644:$tmp/mode")

@@ -39,7 +39,9 @@ static bool is_exec(int id) {
 
 static int transform(Policy *p, Abi abi, uint32_t nr, Decision *d, LearnFilterKind kind) {
         int id = nr == UINT32_MAX ? -1 : syscall_from_nr(abi, nr);
-        bool preseen = id >= 0 && kind == LEARN_FILTER_RECORD && learn_call_preseen(abi, id);
+        /* Only on the native ABI: a call of another ABI is a fact of its own (for
+         * SystemCallArchitectures=), whatever the call. */
+        bool preseen = id >= 0 && kind == LEARN_FILTER_RECORD && abi == p->native && learn_call_preseen(abi, id);
         bool any_notify = false;
 
         if (kind == LEARN_FILTER_RECORD_ALL)

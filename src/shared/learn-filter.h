@@ -8,9 +8,9 @@
  * supervisor answers with the unit's verdict (policy_evaluate()).
  *
  * Recording: every call is sent to the supervisor except those the filter can answer itself
- * without losing anything: calls in @default that the policy allows and whose arguments no
- * directive looks at (learn_call_preseen(); every allow-list includes them, so seeing them
- * changes no proposal), mmap()/mprotect() without PROT_EXEC, and calls of an ABI that
+ * without losing anything: calls of the native ABI in @default that the policy allows and whose
+ * arguments no directive looks at (learn_call_preseen(); every allow-list includes them, so seeing
+ * them changes no proposal), mmap()/mprotect() without PROT_EXEC, and calls of an ABI that
  * SystemCallArchitectures= kills (KILL_THREAD stays in the filter: no supervisor can kill a
  * single thread).
  *
