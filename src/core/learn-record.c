@@ -58,6 +58,8 @@ typedef struct Supervisor {
         pid_t supervisor;
         Listener *listeners;
         size_t n_listeners;
+        struct pollfd *pfd;             /* room for the signalfd and every listener */
+        size_t *pfd_listener;           /* pfd[k + 1] is listeners[pfd_listener[k]] */
         int sigfd;
         void *req, *resp;               /* buffers of the kernel's sizes */
         size_t req_size, resp_size;
@@ -479,8 +481,8 @@ static bool listeners_open(const Supervisor *s) {
 
 /* One round of the event loop: serve the listeners, take signals, move the stop along. */
 static int loop_once(Supervisor *s) {
-        struct pollfd pfd[1 + 16];
-        size_t idx[16], n = 1;
+        struct pollfd *pfd = s->pfd;
+        size_t *idx = s->pfd_listener, n = 1;
         double deadline = 0, t = now();
         int timeout = -1, r;
 
@@ -496,7 +498,7 @@ static int loop_once(Supervisor *s) {
                 timeout = 1000;
 
         pfd[0] = (struct pollfd) { .fd = s->sigfd, .events = POLLIN };
-        for (size_t i = 0; i < s->n_listeners && n < ELEMENTSOF(pfd); i++)
+        for (size_t i = 0; i < s->n_listeners; i++)
                 if (s->listeners[i].fd >= 0) {
                         idx[n - 1] = i;
                         pfd[n++] = (struct pollfd) { .fd = s->listeners[i].fd, .events = POLLIN };
@@ -610,6 +612,8 @@ static pid_t start_command(Supervisor *s, const ExecContext *c, const ExecComman
 
 static int add_listener(Supervisor *s, const Listener *l) {
         Listener *n;
+        struct pollfd *p;
+        size_t *k;
 
         if (l->fd < 0)
                 return 0;
@@ -617,6 +621,14 @@ static int add_listener(Supervisor *s, const Listener *l) {
         if (!n)
                 return -ENOMEM;
         s->listeners = n;
+        p = reallocarray(s->pfd, s->n_listeners + 2, sizeof(struct pollfd));
+        if (!p)
+                return -ENOMEM;
+        s->pfd = p;
+        k = reallocarray(s->pfd_listener, s->n_listeners + 1, sizeof(size_t));
+        if (!k)
+                return -ENOMEM;
+        s->pfd_listener = k;
         s->listeners[s->n_listeners++] = *l;
         return 0;
 }
@@ -655,10 +667,11 @@ static int supervisor_init(Supervisor *s, const sigset_t *mask) {
         s->resp_size = MAX((size_t) sizes.seccomp_notif_resp, sizeof(struct seccomp_notif_resp));
         s->req = calloc(1, s->req_size);
         s->resp = calloc(1, s->resp_size);
+        s->pfd = calloc(1, sizeof(struct pollfd));     /* the signalfd's, before any listener */
         s->handoff = mmap(NULL, sizeof(Handoff), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (s->handoff == MAP_FAILED)
                 s->handoff = NULL;
-        if (!s->req || !s->resp || !s->handoff)
+        if (!s->req || !s->resp || !s->handoff || !s->pfd)
                 return -ENOMEM;
         return 0;
 }
@@ -667,6 +680,8 @@ static void supervisor_done(Supervisor *s) {
         for (size_t i = 0; i < s->n_listeners; i++)
                 close_listener(&s->listeners[i]);
         free(s->listeners);
+        free(s->pfd);
+        free(s->pfd_listener);
         if (s->sigfd >= 0)
                 close(s->sigfd);
         free(s->req);
