@@ -77,6 +77,7 @@ static int push_comment(char ***l, const char *text) {
         return 0;
 }
 
+static int vcomment(char ***l, const char *format, va_list ap) _printf_(2, 0);
 static int vcomment(char ***l, const char *format, va_list ap) {
         _cleanup_free_ char *text = NULL;
 
