@@ -468,7 +468,7 @@ static int layer_syscall_list(Builder *b, PolicyLayer layer, const SyscallList *
                                 return r;
                 }
         }
-        if (layer == LAYER_SYSCALL_FILTER && l->allow_list)
+        if (layer == LAYER_SYSCALL_FILTER && l->allow_list && !b->options->unknown_nr_default)
                 /* Numbers nobody knows: ENOSYS, so that libc falls back as on an older kernel. */
                 layer_set_other(b, ERRNO_ACTION(ENOSYS));
         return layer_end(b);
