@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "api-internal.h"
 #include "directives.h"
 #include "sandbox.h"
 #include "unit-file.h"
@@ -316,6 +317,86 @@ static void test_compile_others(void **state) {
         fail_every_allocation("demo.service", STAGE_COMPILE, LAYOUT_SPLIT);
 }
 
+/* The public API, every allocation failing in turn: -ENOMEM from the call that ran out, and the
+ * unit an assignment or setter was made to exactly as before (all or nothing). */
+static char *filter_of(const mf_unit *u) {
+        unsigned long saved = fail_at;
+        char *v = NULL;
+
+        fail_at = 0;
+        assert_int_equal(mf_unit_get_property(u, "SystemCallFilter", &v), 0);
+        fail_at = saved;
+        return v;
+}
+
+static int api_once(const char *path, unsigned long fail, unsigned long *ret_allocs, char **ret_state) {
+        static const struct mf_syscall deny[] = { { "@mount", MF_ERRNO_DEFAULT }, { "mkdir", EACCES } };
+        static const char *const archs[] = { "native" };
+        struct mf_compile_options o = { .size = sizeof o, .mdwe = MF_MDWE_SECCOMP };
+        mf_unit *u = NULL;
+        mf_sandbox *s = NULL;
+        int r;
+
+        fail_at = 0;
+        n_allocs = 0;
+        fail_at = fail;
+        r = mf_unit_load(path, 0, NULL, NULL, &u);
+        for (unsigned step = 0; r >= 0 && step < 4; step++) {
+                _cleanup_free_ char *before = filter_of(u);
+
+                if (step == 0)
+                        r = mf_unit_set_property(u, "SystemCallFilter=~@reboot", NULL, NULL);
+                else if (step == 1)
+                        r = mf_unit_set_syscall_filter(u, MF_SYSCALLS_ADD_SETUID, deny, ELEMENTSOF(deny), NULL, NULL);
+                else if (step == 2)
+                        r = mf_unit_set_syscall_log(u, MF_SYSCALLS_ALLOW_LIST, archs, 0, NULL, NULL);
+                else
+                        r = mf_unit_set_syscall_architectures(u, archs, 1, NULL, NULL);
+                if (r < 0) {
+                        /* Whatever failed changed nothing. */
+                        _cleanup_free_ char *after = filter_of(u);
+                        assert_string_equal(after, before);
+                }
+        }
+        if (r >= 0)
+                r = mf_compile(u, &o, NULL, NULL, &s, NULL);
+        *ret_allocs = n_allocs;
+        fail_at = 0;
+        if (r >= 0) {
+                *ret_state = filter_of(u);
+                mf_sandbox_free(s);
+        }
+        mf_unit_free(u);
+        return r;
+}
+
+static void test_api(void **state) {
+        const char *root = getenv("MEGAFILTER_SOURCE_ROOT");
+        _cleanup_free_ char *path = NULL, *want = NULL;
+        unsigned long total, allocs;
+        size_t before;
+
+        assert_true(asprintf(&path, "%s/units/webapp.service", root) > 0);
+        assert_int_equal(api_once(path, 0, &total, &want), 0);
+        before = heap_in_use();
+        for (unsigned long n = 1; n <= total; n += n < 2000 ? 1 : total / 500 + 1) {
+                char *got = NULL;
+                int r;
+
+                n_failed = 0;
+                r = api_once(path, n, &allocs, &got);
+                if (r != -ENOMEM && r != 0)
+                        fail_msg("API: allocation %lu of %lu failing gave %d (%s), not -ENOMEM", n, total, r, strerror(-r));
+                if (r == 0 && !streq(got, want))
+                        fail_msg("API: allocation %lu of %lu failing changed the result", n, total);
+                free(got);
+                if (!UNDER_ASAN && !under_valgrind && heap_in_use() != before)
+                        fail_msg("API: allocation %lu of %lu failing leaked %zd bytes", n, total,
+                                 (ssize_t) (heap_in_use() - before));
+        }
+        print_message("API (load, assignment, setters, compile): %lu allocations, each failed in turn\n", total);
+}
+
 int main(int argc, char *argv[]) {
         /* Freed chunks kept in glibc's per-thread cache count as in use for mallinfo2(): without
          * the cache, in-use bytes are exact. */
@@ -335,6 +416,7 @@ int main(int argc, char *argv[]) {
                 cmocka_unit_test(test_compile_webapp),
                 cmocka_unit_test(test_compile_hardened),
                 cmocka_unit_test(test_compile_others),
+                cmocka_unit_test(test_api),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,6 @@
 #include "json-writer.h"
 #include "live-properties.h"
 #include "process-filters.h"
-#include "sandbox.h"
 #include "syscall-table.h"
 #include "verbs.h"
 
@@ -445,18 +444,18 @@ typedef struct Options {
         bool json;
         pid_t pid;
         const char *unit;
-        CompileOptions compile;
+        struct mf_compile_options compile;
+        bool compile_set;               /* --layout or --mdwe given */
         UnitArgs ua;
 } Options;
 
-static int compile_directives(const Directives *d, const Options *o, Sandbox **ret) {
-        Diag diag = { .max_level = o->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
+static int compile_unit(const mf_unit *u, const struct mf_compile_options *co, const Options *o, mf_sandbox **ret) {
         int r;
 
-        r = sandbox_compile(d, &o->compile, &diag, ret);
-        if (r < 0 && diag.n_errors == 0)
-                fprintf(stderr, "Failed to compile the sandbox: %s\n", strerror(-r));
-        return r;
+        r = mf_compile(u, co, cli_log, (void *) &o->ua.verbose, ret, NULL);
+        if (r < 0)
+                return cli_error(r, "Failed to compile the sandbox of %s: %m", mf_unit_name(u));
+        return 0;
 }
 
 static void analysis_from_sandbox(Analysis *a, const Sandbox *s) {
@@ -477,23 +476,23 @@ static int read_process(pid_t pid, ProcessFilters **ret) {
         case 0:
                 return 0;
         case -ESRCH:
-                fprintf(stderr, "No process %d.\n", (int) pid);
+                cli_error(0, "No process %d.", (int) pid);
                 break;
         case -EPERM:
-                fprintf(stderr, "Cannot trace process %d (not permitted, or already traced).\n", (int) pid);
+                cli_error(0, "Cannot trace process %d (not permitted, or already traced).", (int) pid);
                 break;
         case -EACCES:
-                fprintf(stderr, "The kernel refused to hand out the filters of process %d: this needs "
-                        "CAP_SYS_ADMIN and a caller without seccomp filters.\n", (int) pid);
+                cli_error(0, "The kernel refused to hand out the filters of process %d: this needs "
+                        "CAP_SYS_ADMIN and a caller without seccomp filters.", (int) pid);
                 break;
         case -EMEDIUMTYPE:
-                fprintf(stderr, "Process %d runs in seccomp strict mode: no filters to analyse.\n", (int) pid);
+                cli_error(0, "Process %d runs in seccomp strict mode: no filters to analyse.", (int) pid);
                 break;
         case -EBADMSG:
-                fprintf(stderr, "The filters read from process %d do not match Seccomp_filters in its status.\n", (int) pid);
+                cli_error(0, "The filters read from process %d do not match Seccomp_filters in its status.", (int) pid);
                 break;
         default:
-                fprintf(stderr, "Failed to read the filters of process %d: %s\n", (int) pid, strerror(-r));
+                cli_error(0, "Failed to read the filters of process %d: %s", (int) pid, strerror(-r));
         }
         return r;
 }
@@ -517,7 +516,7 @@ static int output(const Options *o, Analysis *a) {
         int r = analysis_compute(a);
 
         if (r < 0) {
-                fprintf(stderr, "Failed to analyse the filters: %s\n", strerror(-r));
+                cli_error(0, "Failed to analyse the filters: %s", strerror(-r));
                 return r;
         }
         if (o->json) {
@@ -531,21 +530,20 @@ static int output(const Options *o, Analysis *a) {
 }
 
 static int analyze_unit_file(const char *name, const Options *o) {
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *u = NULL;
+        _cleanup_(mf_sandbox_freep) mf_sandbox *s = NULL;
         Analysis a;
         int r;
 
-        r = cli_load_unit(name, &o->ua, &u, &d);
+        r = cli_load_unit(name, &o->ua, &u);
         if (r < 0)
                 return r;
-        r = compile_directives(d, o, &s);
+        r = compile_unit(u, &o->compile, o, &s);
         if (r < 0)
                 return r;
-        analysis_from_sandbox(&a, s);
+        analysis_from_sandbox(&a, s->sandbox);
         if (!o->json)
-                printf("Unit %s, compiled by megafilter (layout %s).\n\n", u->name, layout_to_string(o->compile.layout));
+                printf("Unit %s, compiled by megafilter (layout %s).\n\n", mf_unit_name(u), layout_to_string(s->sandbox->layout));
         r = output(o, &a);
         analysis_done(&a);
         return r;
@@ -567,11 +565,12 @@ static int analyze_pid(pid_t pid, const Options *o) {
 
 static int analyze_live_unit(const char *name, const Options *o) {
         _cleanup_(live_properties_freep) LiveProperties *lp = NULL;
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL, *reference = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *u = NULL;
+        _cleanup_(mf_sandbox_freep) mf_sandbox *s = NULL, *reference = NULL;
         _cleanup_(process_filters_freep) ProcessFilters *f = NULL;
-        Options seccomp_mdwe = *o;
+        struct mf_compile_options seccomp_mdwe = o->compile;
+        UnitFile *file = NULL;
+        Directives *d = NULL;
         Diag diag = { .max_level = o->ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE };
         Analysis sd = {}, mf = {};
         sd_bus *bus = NULL;
@@ -584,23 +583,22 @@ static int analyze_live_unit(const char *name, const Options *o) {
         sd_bus_flush_close_unref(bus);
         if (r < 0)
                 return r;
-        if (lp->main_pid == 0) {
-                fprintf(stderr, "Unit %s has no main process: is it running?\n", lp->unit);
-                return -ESRCH;
-        }
+        if (lp->main_pid == 0)
+                return cli_error(ESRCH, "Unit %s has no main process: is it running?", lp->unit);
 
-        r = live_properties_to_directives(lp, &diag, &u, &d);
-        if (r < 0) {
-                fprintf(stderr, "Failed to convert the properties of %s: %s\n", lp->unit, strerror(-r));
-                return r;
-        }
-        r = compile_directives(d, o, &s);
+        r = live_properties_to_directives(lp, &diag, &file, &d);
+        if (r < 0)
+                return cli_error(r, "Failed to convert the properties of %s: %m", lp->unit);
+        r = api_unit_new(file, d, &u);
+        if (r < 0)
+                return cli_error(r, "Out of memory.");
+        r = compile_unit(u, &o->compile, o, &s);
         if (r < 0)
                 return r;
         /* systemd 252 applies MemoryDenyWriteExecute= with seccomp rules whatever the kernel has:
          * its chain is classified with a policy that has them. */
-        seccomp_mdwe.compile.mdwe = MDWE_SECCOMP;
-        r = compile_directives(d, &seccomp_mdwe, &reference);
+        seccomp_mdwe.mdwe = MF_MDWE_SECCOMP;
+        r = compile_unit(u, &seccomp_mdwe, o, &reference);
         if (r < 0)
                 return r;
         r = read_process((pid_t) lp->main_pid, &f);
@@ -610,13 +608,13 @@ static int analyze_live_unit(const char *name, const Options *o) {
         /* Both chains are classified with the policy of the same properties, so that the same
          * syscalls count as argument-checked on both sides, and systemd's chain is run on every
          * argument boundary of the rules it implements. */
-        analysis_from_process(&sd, f, "systemd", reference->policy);
-        analysis_from_sandbox(&mf, s);
+        analysis_from_process(&sd, f, "systemd", reference->sandbox->policy);
+        analysis_from_sandbox(&mf, s->sandbox);
         r = analysis_compute(&sd);
         if (r >= 0)
                 r = analysis_compute(&mf);
         if (r < 0) {
-                fprintf(stderr, "Failed to analyse the filters: %s\n", strerror(-r));
+                cli_error(0, "Failed to analyse the filters: %s", strerror(-r));
                 goto finish;
         }
 
@@ -653,7 +651,7 @@ int verb_analyze(int argc, char *argv[]) {
                 UNIT_ARGS_OPTIONS,
                 {}
         };
-        Options o = { .compile = COMPILE_OPTIONS_DEFAULT };
+        Options o = { .compile = { .size = sizeof(struct mf_compile_options) } };
         int c, r, sources;
 
         optind = 0;
@@ -670,7 +668,7 @@ int verb_analyze(int argc, char *argv[]) {
                         errno = 0;
                         l = strtol(optarg, &end, 10);
                         if (errno != 0 || *end != 0 || l <= 0 || l > INT32_MAX) {
-                                fprintf(stderr, "Invalid process ID: %s\n", optarg);
+                                cli_error(EINVAL, "Invalid process ID: %s", optarg);
                                 unit_args_done(&o.ua);
                                 return 1;
                         }
@@ -684,17 +682,15 @@ int verb_analyze(int argc, char *argv[]) {
                         o.json = true;
                         break;
                 case ARG_LAYOUT:
-                        o.compile.layout = layout_from_string(optarg);
-                        if (o.compile.layout < 0) {
-                                fprintf(stderr, "Unknown layout %s: use split or single.\n", optarg);
+                        o.compile_set = true;
+                        if (cli_parse_layout(optarg, &o.compile.layout) < 0) {
                                 unit_args_done(&o.ua);
                                 return 1;
                         }
                         break;
                 case ARG_MDWE:
-                        o.compile.mdwe = mdwe_mode_from_string(optarg);
-                        if (o.compile.mdwe < 0) {
-                                fprintf(stderr, "Unknown MemoryDenyWriteExecute= mode %s: use auto, prctl or seccomp.\n", optarg);
+                        o.compile_set = true;
+                        if (cli_parse_mdwe(optarg, &o.compile.mdwe) < 0) {
                                 unit_args_done(&o.ua);
                                 return 1;
                         }
@@ -710,12 +706,19 @@ int verb_analyze(int argc, char *argv[]) {
 
         sources = (optind < argc) + (o.pid > 0) + (o.unit != NULL);
         if (sources != 1 || argc - optind > 1) {
-                fprintf(stderr, "megafilter analyze: expected exactly one of UNIT, --pid=PID or --unit=NAME; see --help.\n");
+                cli_error(EINVAL, "analyze: expected exactly one of UNIT, --pid=PID or --unit=NAME; "
+                          "see 'megafilter analyze --help'.");
                 unit_args_done(&o.ua);
                 return 1;
         }
         if ((o.pid > 0 || o.unit) && (o.ua.assignments || o.ua.strict)) {
-                fprintf(stderr, "megafilter analyze: -p and --strict apply to a unit file only.\n");
+                cli_error(EINVAL, "analyze: -p and --strict apply to a unit file only.");
+                unit_args_done(&o.ua);
+                return 1;
+        }
+        if (o.pid > 0 && o.compile_set) {
+                cli_error(EINVAL, "analyze: --layout and --mdwe choose how megafilter compiles a unit; "
+                          "--pid reads filters that exist already.");
                 unit_args_done(&o.ua);
                 return 1;
         }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What the subcommands that take a unit share: loading it with its drop-ins, applying -p
- * assignments after it, printing diagnostics, and --strict. */
+/* What the subcommands that take a unit share: loading it through the library (mf_unit_load(),
+ * mf_unit_set_property() for -p), printing diagnostics, --user and --strict, and explaining a unit
+ * that cannot be found. */
 
-#include "directives.h"
-#include "unit-file.h"
+#include "api-internal.h"
+#include "cli-util.h"
 
 typedef struct UnitArgs {
         bool user;                      /* --user */
@@ -15,9 +16,9 @@ typedef struct UnitArgs {
 } UnitArgs;
 
 /* Load name_or_path (or, when it is NULL, an empty unit "megafilter-run.service") and apply the
- * assignments. Diagnostics go to stderr. Returns 0, or a negative errno after printing why; with
- * strict, warnings make it fail with -EINVAL. */
-int cli_load_unit(const char *name_or_path, const UnitArgs *a, UnitFile **ret_file, Directives **ret_d);
+ * assignments. Diagnostics go to stderr. Returns 0, or a negative errno after printing why: an
+ * assignment that does not apply cleanly is an error. */
+int cli_load_unit(const char *name_or_path, const UnitArgs *a, mf_unit **ret);
 
 /* Handle the options every unit-taking subcommand has. Returns 1 if opt was one of them, 0 if
  * not, negative on a bad value (after printing why). */

@@ -10,7 +10,6 @@
 #include "cli-unit.h"
 #include "filter-stats.h"
 #include "json-writer.h"
-#include "sandbox.h"
 #include "syscall-table.h"
 #include "verbs.h"
 
@@ -115,15 +114,16 @@ static void write_json_abi_stats(JsonWriter *j, const Sandbox *s, Abi abi) {
         abi_stats_done(&st);
 }
 
-static void write_json(FILE *f, const char *unit, const Sandbox *s, Layout layout) {
+static void write_json(FILE *f, const char *unit, const mf_sandbox *sandbox) {
         _cleanup_(json_writer_done) JsonWriter j = { .f = f };
+        const Sandbox *s = sandbox->sandbox;
         const Policy *p = s->policy;
 
         json_object_begin(&j);
         json_key_string(&j, "unit", unit);
         json_key_string(&j, "arch", abi_to_name(p->native));
-        json_key_string(&j, "layout", layout_to_string(layout));
-        json_key_string(&j, "memory_deny_write_execute", s->mdwe_prctl ? "prctl" : "seccomp");
+        json_key_string(&j, "layout", layout_to_string(s->layout));
+        json_key_string(&j, "memory_deny_write_execute", mf_sandbox_flags(sandbox) & MF_SANDBOX_MDWE_PRCTL ? "prctl" : "seccomp");
         json_key(&j, "filters");
         json_array_begin(&j);
         for (size_t i = 0; i < s->n_progs; i++)
@@ -162,7 +162,9 @@ static int write_one(FILE *f, Format format, const BpfProgram *p, size_t index, 
         }
 }
 
-static int write_to_dir(const char *dir, Format format, const char *unit, const Sandbox *s, Layout layout) {
+static int write_to_dir(const char *dir, Format format, const char *unit, const mf_sandbox *sandbox) {
+        const Sandbox *s = sandbox->sandbox;
+
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return -errno;
 
@@ -175,7 +177,7 @@ static int write_to_dir(const char *dir, Format format, const char *unit, const 
                 f = fopen(path, "we");
                 if (!f)
                         return -errno;
-                write_json(f, unit, s, layout);
+                write_json(f, unit, sandbox);
                 return fflush(f) == 0 ? 0 : -errno;
         }
 
@@ -211,17 +213,16 @@ int verb_compile(int argc, char *argv[]) {
                 UNIT_ARGS_OPTIONS,
                 {}
         };
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL;
-        CompileOptions o = COMPILE_OPTIONS_DEFAULT;
-        Diag diag = {};
+        _cleanup_(mf_unit_freep) mf_unit *u = NULL;
+        _cleanup_(mf_sandbox_freep) mf_sandbox *sandbox = NULL;
+        struct mf_compile_options o = { .size = sizeof o };
+        struct mf_error error = { .size = sizeof error };
         Format format = FORMAT_DISASM;
         const char *output = NULL;
         _cleanup_(unit_args_done) UnitArgs ua = {};
+        const Sandbox *s;
         int c, r;
 
-        o.verify = true;
         optind = 0;
         while ((c = getopt_long(argc, argv, "ho:" UNIT_ARGS_SHORT, options, NULL)) >= 0) {
                 switch (c) {
@@ -238,7 +239,7 @@ int verb_compile(int argc, char *argv[]) {
                         else if (streq(optarg, "json"))
                                 format = FORMAT_JSON;
                         else {
-                                fprintf(stderr, "Unknown format %s: use disasm, raw, c or json.\n", optarg);
+                                cli_error(EINVAL, "Unknown format %s; valid formats: disasm, raw, c, json.", optarg);
                                 return 1;
                         }
                         break;
@@ -246,29 +247,22 @@ int verb_compile(int argc, char *argv[]) {
                         output = optarg;
                         break;
                 case ARG_LAYOUT:
-                        o.layout = layout_from_string(optarg);
-                        if (o.layout < 0) {
-                                fprintf(stderr, "Unknown layout %s: use split or single.\n", optarg);
+                        if (cli_parse_layout(optarg, &o.layout) < 0)
                                 return 1;
-                        }
                         break;
                 case ARG_ARCH:
-                        o.native = abi_from_name(optarg);
-                        if (o.native < 0) {
-                                fprintf(stderr, "Unknown architecture %s.\n", optarg);
+                        if (cli_parse_arch(optarg, &o.arch) < 0)
                                 return 1;
-                        }
                         break;
                 case ARG_MDWE:
-                        o.mdwe = mdwe_mode_from_string(optarg);
-                        if (o.mdwe < 0) {
-                                fprintf(stderr, "Unknown MemoryDenyWriteExecute= mode %s: use auto, prctl or seccomp.\n", optarg);
+                        if (cli_parse_mdwe(optarg, &o.mdwe) < 0)
                                 return 1;
-                        }
                         break;
                 case ARG_NO_VERIFY:
-                        o.verify = false;
+                        o.verify = MF_VERIFY_OFF;
                         break;
+                case '?':
+                        return 1;
                 default:
                         r = unit_args_parse_option(&ua, c, optarg);
                         if (r <= 0)
@@ -277,44 +271,43 @@ int verb_compile(int argc, char *argv[]) {
         }
 
         if (optind != argc - 1) {
-                fprintf(stderr, "megafilter compile: expected exactly one unit; see --help.\n");
+                cli_error(EINVAL, "compile: expected exactly one unit; see 'megafilter compile --help'.");
                 return 1;
         }
         if (format == FORMAT_RAW && !output) {
-                fprintf(stderr, "megafilter compile: --format=raw needs --output=DIR.\n");
+                cli_error(EINVAL, "compile: --format=raw needs --output=DIR.");
                 return 1;
         }
 
-        r = cli_load_unit(argv[optind], &ua, &u, &d);
+        r = cli_load_unit(argv[optind], &ua, &u);
         if (r < 0)
                 return 1;
 
-        diag.max_level = ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE;
-        r = sandbox_compile(d, &o, &diag, &s);
+        r = mf_compile(u, &o, cli_log, &ua.verbose, &sandbox, &error);
         if (r < 0) {
-                if (diag.n_errors == 0)
-                        fprintf(stderr, "Failed to compile %s: %s\n", u->name, strerror(-r));
+                cli_error(r, "Failed to compile the sandbox of %s: %m", mf_unit_name(u));
                 return 1;
         }
+        s = sandbox->sandbox;
 
         if (output)
-                r = write_to_dir(output, format, u->name, s, o.layout);
+                r = write_to_dir(output, format, mf_unit_name(u), sandbox);
         else if (format == FORMAT_JSON) {
-                write_json(stdout, u->name, s, o.layout);
+                write_json(stdout, mf_unit_name(u), sandbox);
                 r = 0;
         } else {
                 r = 0;
                 if (format == FORMAT_C)
                         printf("/* %s: %zu filter%s in attach order (layout %s, %s) */\n#include <linux/filter.h>\n\n",
-                               u->name, s->n_progs, s->n_progs == 1 ? "" : "s", layout_to_string(o.layout),
-                               abi_to_name(s->policy->native));
+                               mf_unit_name(u), s->n_progs, s->n_progs == 1 ? "" : "s", layout_to_string(s->layout),
+                               mf_sandbox_arch(sandbox));
                 if (s->n_progs == 0)
-                        printf("# %s restricts no system call: no filter.\n", u->name);
+                        printf("# %s restricts no system call: no filter.\n", mf_unit_name(u));
                 for (size_t i = 0; i < s->n_progs && r >= 0; i++)
                         r = write_one(stdout, format, &s->progs[i], i, s->policy->native);
         }
         if (r < 0) {
-                fprintf(stderr, "Failed to write the filters: %s\n", strerror(-r));
+                cli_error(r, "Failed to write the filters%s%s: %m", output ? " to " : "", strempty(output));
                 return 1;
         }
         return 0;

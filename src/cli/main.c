@@ -2,14 +2,15 @@
 
 #include <stdio.h>
 
-#include "macro.h"
+#include "cli-util.h"
 #include "verbs.h"
 
+/* One line per subcommand; a new one adds its line here and its src/cli/VERB.c. */
 static const Verb verbs[] = {
         { "syscall-filter", verb_syscall_filter, "List syscall sets, or show a syscall's sets and numbers" },
         { "show", verb_show, "Show a unit's sandbox properties as systemctl show does" },
         { "compile", verb_compile, "Compile a unit's sandbox into its seccomp programs" },
-        { "analyze", verb_analyze, "Report a filter chain's size, cache coverage and cost per syscall" },
+        { "analyze", verb_analyze, "Report a filter chain's size, cache use and cost per syscall" },
         { "run", verb_run, "Run a unit's command under its coalesced sandbox" },
         {}
 };
@@ -18,7 +19,8 @@ static void help(FILE *f) {
         fprintf(f,
                 "Usage: megafilter [--help] [--version] COMMAND [ARGS…]\n"
                 "\n"
-                "Coalesce a service unit's seccomp sandbox into one megafilter and one argument filter.\n"
+                "Coalesce a service unit's seccomp sandbox into one megafilter and one\n"
+                "argument filter.\n"
                 "\n"
                 "Commands:\n");
         for (const Verb *v = verbs; v->name; v++)
@@ -29,6 +31,8 @@ static void help(FILE *f) {
 }
 
 int main(int argc, char *argv[]) {
+        const char *names[ELEMENTSOF(verbs)], *guess;
+
         if (argc < 2) {
                 help(stderr);
                 return 1;
@@ -42,10 +46,19 @@ int main(int argc, char *argv[]) {
                 return 0;
         }
 
-        for (const Verb *v = verbs; v->name; v++)
-                if (streq(argv[1], v->name))
-                        return v->run(argc - 1, argv + 1);
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                names[i] = verbs[i].name;
+                if (verbs[i].name && streq(argv[1], verbs[i].name)) {
+                        /* getopt_long() names argv[0] in its messages: ours, like every other. */
+                        argv[1] = (char *) "megafilter";
+                        return verbs[i].run(argc - 1, argv + 1);
+                }
+        }
 
-        fprintf(stderr, "megafilter: unknown command '%s'; see 'megafilter --help'.\n", argv[1]);
+        guess = cli_closest(argv[1], names);
+        if (guess)
+                cli_error(EINVAL, "Unknown command '%s'. Did you mean '%s'? See 'megafilter --help'.", argv[1], guess);
+        else
+                cli_error(EINVAL, "Unknown command '%s'; see 'megafilter --help'.", argv[1]);
         return 1;
 }

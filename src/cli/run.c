@@ -7,7 +7,6 @@
 
 #include "cli-unit.h"
 #include "exit-status.h"
-#include "sandbox.h"
 #include "service.h"
 #include "verbs.h"
 
@@ -41,14 +40,12 @@ int verb_run(int argc, char *argv[]) {
                 UNIT_ARGS_OPTIONS,
                 {}
         };
-        _cleanup_(unit_file_freep) UnitFile *u = NULL;
-        _cleanup_(directives_freep) Directives *d = NULL;
-        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(mf_unit_freep) mf_unit *u = NULL;
+        _cleanup_(mf_sandbox_freep) mf_sandbox *s = NULL;
         _cleanup_(unit_args_done) UnitArgs ua = {};
-        CompileOptions o = COMPILE_OPTIONS_DEFAULT;
+        struct mf_error error = { .size = sizeof error };
         const char *unit = NULL;
         char **command = NULL;
-        Diag diag = {};
         int c, r;
 
         optind = 0;
@@ -64,7 +61,7 @@ int verb_run(int argc, char *argv[]) {
                                 r = unit_args_parse_option(&ua, c, optarg);
                                 if (r <= 0) {
                                         if (r == 0)
-                                                fprintf(stderr, "See 'megafilter run --help'.\n");
+                                                cli_error(EINVAL, "See 'megafilter run --help'.");
                                         return 1;
                                 }
                         }
@@ -81,30 +78,27 @@ int verb_run(int argc, char *argv[]) {
         }
 
         if (!unit && !command && strv_length(ua.assignments) == 0) {
-                fprintf(stderr, "megafilter run: expected a unit or a command; see --help.\n");
+                cli_error(EINVAL, "run: expected a unit or a command; see 'megafilter run --help'.");
                 return 1;
         }
 
-        r = cli_load_unit(unit, &ua, &u, &d);
+        r = cli_load_unit(unit, &ua, &u);
         if (r < 0)
                 return 1;
 
-        if (command && service_set_command(d, command) < 0) {
-                fprintf(stderr, "megafilter: Out of memory.\n");
+        if (command && service_set_command(u->directives, command) < 0) {
+                cli_error(ENOMEM, "Out of memory.");
                 return 1;
         }
-        if (service_check(d, u->name) < 0)
+        if (service_check(u->directives, mf_unit_name(u)) < 0)
                 return 1;
 
         /* Compile before anything changes, so that a bad sandbox stops us here. */
-        if (d->personality != PERSONALITY_INVALID)
-                o.personality = d->personality;
-        diag.max_level = ua.verbose > 0 ? DIAG_DEBUG : DIAG_NOTICE;
-        r = sandbox_compile(d, &o, &diag, &s);
+        r = mf_compile(u, NULL, cli_log, &ua.verbose, &s, &error);
         if (r < 0) {
-                fprintf(stderr, "megafilter: Failed to compile the sandbox of %s: %s\n", u->name, strerror(-r));
+                cli_error(r, "Failed to compile the sandbox of %s: %m", mf_unit_name(u));
                 return EXIT_SECCOMP;
         }
 
-        return service_run(d, s);
+        return service_run(u->directives, s);
 }

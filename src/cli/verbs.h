@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The subcommands of megafilter. Each parses its own options (argv[0] is the verb name) and
+/* The subcommands of megafilter. Each parses its own options (argv[0] is "megafilter") and
  * returns the process exit status. */
 
 typedef struct Verb {

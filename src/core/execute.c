@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 
@@ -145,7 +146,7 @@ static int build_environment(ExecContext *c, char * const *base) {
         return 0;
 }
 
-int exec_context_prepare(ExecContext *c, const Directives *d, const Sandbox *s, char * const *base) {
+int exec_context_prepare(ExecContext *c, const Directives *d, const mf_sandbox *s, char * const *base) {
         int r;
 
         *c = (ExecContext) { .directives = d, .sandbox = s };
@@ -222,9 +223,30 @@ static const char *working_directory(const ExecContext *c) {
 }
 
 /* Print the sandbox installer's diagnostics as our one-line reasons. */
-static void install_diag(void *userdata, int level, const SourceLoc *loc, const char *message) {
+static void install_log(int level, const char *file, unsigned line, const char *message, void *userdata) {
         if (level <= DIAG_WARNING)
                 fprintf(stderr, "megafilter: Failed to install the sandbox: %s\n", message);
+}
+
+/* ProtectHostname=, the half that is not seccomp: a UTS namespace of its own, as systemd's
+ * apply_protect_hostname() sets up. Without the privilege (or the kernel support) for it, a
+ * warning and the filter alone, as there. */
+static int protect_hostname(void) {
+        if (access("/proc/self/ns/uts", F_OK) < 0) {
+                fprintf(stderr, "megafilter: ProtectHostname=yes is configured, but the kernel does not support UTS "
+                        "namespaces, ignoring namespace setup.\n");
+                return 0;
+        }
+        if (unshare(CLONE_NEWUTS) < 0) {
+                if (errno != EPERM && errno != EACCES && errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL) {
+                        fprintf(stderr, "megafilter: Failed to set up UTS namespacing: %m\n");
+                        return EXIT_NAMESPACE;
+                }
+                fprintf(stderr, "megafilter: ProtectHostname=yes is configured, but UTS namespace setup is prohibited "
+                        "(%m: not privileged?), ignoring namespace setup: the hostname is protected by the filter "
+                        "alone.\n");
+        }
+        return 0;
 }
 
 int exec_command_spawn_here(const ExecContext *c, const ExecCommand *cmd) {
@@ -241,6 +263,12 @@ int exec_command_spawn_here(const ExecContext *c, const ExecCommand *cmd) {
                 fprintf(stderr, "megafilter: Failed to set up execution domain (Personality=%s): %m\n",
                         strna(personality_to_string(d->personality)));
                 return EXIT_PERSONALITY;
+        }
+
+        if (!privileged && d->protect_hostname.value) {
+                r = protect_hostname();
+                if (r != 0)
+                        return r;
         }
 
         if (switch_ids && c->set_group) {
@@ -291,13 +319,14 @@ int exec_command_spawn_here(const ExecContext *c, const ExecCommand *cmd) {
 
         /* The last step before execve(), so that as little as possible runs under the filters. */
         if (!privileged && c->sandbox) {
-                Diag diag = { .func = install_diag };
+                struct mf_error error = { .size = sizeof error };
 
-                r = sandbox_install(c->sandbox, 0, &diag);
+                r = mf_sandbox_install(c->sandbox, 0, install_log, NULL, &error);
                 if (r < 0) {
-                        if (diag.n_errors == 0)
+                        if (r == -ENOMEM)
                                 fprintf(stderr, "megafilter: Failed to install the sandbox: %s\n", strerror(-r));
-                        return EXIT_SECCOMP;
+                        /* systemd's exit status for the directive whose filter it would have failed on. */
+                        return error.directive == MF_DIRECTIVE_RESTRICT_ADDRESS_FAMILIES ? EXIT_ADDRESS_FAMILIES : EXIT_SECCOMP;
                 }
         }
 

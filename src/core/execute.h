@@ -10,14 +10,14 @@
 #include <sys/types.h>
 
 #include "directives.h"
-#include "sandbox.h"
+#include "megafilter.h"
 
 /* The search path for ExecStart= commands given as a plain file name (systemd's default). */
 #define EXEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 typedef struct ExecContext {
         const Directives *directives;
-        const Sandbox *sandbox;         /* NULL: install nothing */
+        const mf_sandbox *sandbox;      /* NULL: install nothing */
 
         bool set_user;                  /* User= given: switch to uid */
         uid_t uid;
@@ -35,7 +35,7 @@ typedef struct ExecContext {
  * $HOME, $USER, $LOGNAME and $SHELL for User=, then Environment=; $PATH defaults to systemd's when
  * base lacks it. On failure prints why and returns the exit status systemd would use (EXIT_USER,
  * EXIT_GROUP, EXIT_MEMORY); 0 on success. d and s must outlive c. */
-int exec_context_prepare(ExecContext *c, const Directives *d, const Sandbox *s, char * const *base);
+int exec_context_prepare(ExecContext *c, const Directives *d, const mf_sandbox *s, char * const *base);
 void exec_context_done(ExecContext *c);
 
 /* Set up the calling process and execve() cmd: never returns on success. On failure prints one

@@ -112,7 +112,7 @@ static int run_in_child(const ExecContext *c, const ExecCommand *cmd, const sigs
         return status_of(wstatus);
 }
 
-int service_run(const Directives *d, const Sandbox *s) {
+int service_run(const Directives *d, const mf_sandbox *s) {
         ExecContext c;
         sigset_t block, oldmask;
         int r, status = 0;

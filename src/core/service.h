@@ -6,7 +6,7 @@
  * has no "-" prefix. */
 
 #include "directives.h"
-#include "sandbox.h"
+#include "megafilter.h"
 
 /* Replace ExecStart= with one command from the command line: argv[0] is looked up in $PATH now (as
  * systemd-run does on the client side) and the words are taken as they are, without $VAR
@@ -24,4 +24,4 @@ int service_check(const Directives *d, const char *unit_name);
  * process becomes it: no process stays behind, so stdio, signals, the process id and
  * $NOTIFY_SOCKET pass through unchanged. Otherwise each command runs in a child, and SIGTERM,
  * SIGINT and SIGHUP are forwarded to it; after a forwarded signal no further command starts. */
-int service_run(const Directives *d, const Sandbox *s);
+int service_run(const Directives *d, const mf_sandbox *s);

@@ -76,6 +76,63 @@ Directives *directives_free(Directives *d) {
         return NULL;
 }
 
+static void *memdup_or_null(const void *p, size_t size, bool *failed) {
+        void *q;
+
+        if (!p)
+                return NULL;
+        q = malloc(size ? size : 1);
+        if (!q)
+                *failed = true;
+        else
+                memcpy(q, p, size);
+        return q;
+}
+
+/* Every pointer of Directives, copied: keep in step with directives_free(). */
+int directives_copy(const Directives *d, Directives **ret) {
+        _cleanup_(directives_freep) Directives *c = NULL;
+        bool failed = false;
+
+        c = malloc(sizeof(Directives));
+        if (!c)
+                return -ENOMEM;
+        *c = *d;
+        c->syscall_filter.action = memdup_or_null(d->syscall_filter.action, syscall_count() * sizeof(int32_t), &failed);
+        c->syscall_filter.loc = memdup_or_null(d->syscall_filter.loc, syscall_count() * sizeof(SourceLoc), &failed);
+        c->syscall_log.action = memdup_or_null(d->syscall_log.action, syscall_count() * sizeof(int32_t), &failed);
+        c->syscall_log.loc = memdup_or_null(d->syscall_log.loc, syscall_count() * sizeof(SourceLoc), &failed);
+        c->address_families.family = memdup_or_null(d->address_families.family, af_max() * sizeof(bool), &failed);
+        c->address_families.loc = memdup_or_null(d->address_families.loc, af_max() * sizeof(SourceLoc), &failed);
+        c->exec_start = NULL;
+        c->n_exec_start = 0;
+        c->user = d->user ? strdup(d->user) : NULL;
+        c->group = d->group ? strdup(d->group) : NULL;
+        c->environment = d->environment ? strv_copy(d->environment) : NULL;
+        c->working_directory = d->working_directory ? strdup(d->working_directory) : NULL;
+        if (failed || (d->user && !c->user) || (d->group && !c->group) || (d->environment && !c->environment) ||
+            (d->working_directory && !c->working_directory))
+                return -ENOMEM;
+
+        if (d->n_exec_start > 0) {
+                c->exec_start = calloc(d->n_exec_start, sizeof(ExecCommand));
+                if (!c->exec_start)
+                        return -ENOMEM;
+                for (size_t i = 0; i < d->n_exec_start; i++) {
+                        ExecCommand *e = &c->exec_start[c->n_exec_start++];
+
+                        *e = d->exec_start[i];
+                        e->path = strdup(d->exec_start[i].path);
+                        e->argv = strv_copy(d->exec_start[i].argv);
+                        if (!e->path || !e->argv)
+                                return -ENOMEM;
+                }
+        }
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
 static int parse_bool_setting(BoolSetting *b, const UnitEntry *e, Diag *diag) {
         int r = parse_boolean(e->value);
 

@@ -106,6 +106,8 @@ const BoolSetting *directives_get_bool(const Directives *d, const char *key);
 
 int directives_new(Directives **ret);
 Directives *directives_free(Directives *d);
+/* A deep copy, e.g. to try an assignment on. */
+int directives_copy(const Directives *d, Directives **ret);
 DEFINE_POINTER_CLEANUP(Directives, directives_free);
 
 /* Apply one assignment with systemd's semantics. Invalid values and unknown keys are reported to

@@ -121,6 +121,7 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
         s->mdwe_prctl = s->policy->mdwe_prctl;
         s->uses_seccomp = directives_use_seccomp(d);
         s->no_new_privileges = d->no_new_privileges.value;
+        s->layout = opts.layout;
 
         arena_reset(&scratch);
         r = bpf_gen_in(s->policy, opts.layout, &scratch, &s->progs, &s->n_progs);
@@ -138,6 +139,7 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
                 bpf_programs_free(s->progs, s->n_progs);
                 s->progs = NULL;
                 s->n_progs = 0;
+                s->layout = LAYOUT_SINGLE;
                 r = bpf_gen(s->policy, LAYOUT_SINGLE, &s->progs, &s->n_progs);
                 if (r == -E2BIG)
                         return diag_log(diag, DIAG_ERROR, NULL, r, "A generated filter exceeds the kernel's limit of %d instructions.",
@@ -251,8 +253,10 @@ static bool chain_needs_trial(const Sandbox *s) {
         return total > SECCOMP_CHAIN_MAX_INSNS;
 }
 
-static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags flags, Diag *diag) {
+static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags flags, Diag *diag, int *ret_failed) {
         const char *why = "";
+
+        *ret_failed = i == SIZE_MAX ? INSTALL_FAILED_NO_NEW_PRIVS : (int) i;
 
         if (error == -ENOMEM)
                 why = " (the filter chain would exceed the kernel's limit of 32768 instructions, counted after its translation to eBPF)";
@@ -286,6 +290,12 @@ static int seccomp_filter_count(void) {
 }
 
 int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
+        int failed;
+
+        return sandbox_install_step(s, flags, diag, &failed);
+}
+
+int sandbox_install_step(const Sandbox *s, InstallFlags flags, Diag *diag, int *ret_failed) {
         unsigned sflags = flags & INSTALL_TSYNC ? SECCOMP_FILTER_FLAG_TSYNC : 0;
         /* As systemd: NoNewPrivileges=yes, or seccomp in use without CAP_SYS_ADMIN. */
         bool set_nnp = s->no_new_privileges || (s->uses_seccomp && !have_cap_sys_admin());
@@ -295,6 +305,8 @@ int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
         int count = s->n_progs > 0 && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0 ? seccomp_filter_count() : -1;
         int r;
 
+        *ret_failed = INSTALL_FAILED_OTHER;
+
         /* Try everything in a child first, so that a refusal leaves nothing behind here. A
          * process without filters has nothing that could refuse the second filter after the
          * first: the only limit left is the chain's length, checked here. */
@@ -303,15 +315,18 @@ int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
 
                 r = trial_attach(s, sflags, set_nnp, &t);
                 if (r == -ECANCELED)
-                        return install_failed(s, t.failed, t.error, flags, diag);
-                if (r < 0)
+                        return install_failed(s, t.failed, t.error, flags, diag, ret_failed);
+                if (r < 0) {
+                        *ret_failed = INSTALL_FAILED_OTHER;
                         return diag_log(diag, DIAG_ERROR, NULL, r, "Failed to try the filters in a child: %m");
+                }
         }
 
         if (set_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return install_failed(s, SIZE_MAX, negative_errno(), flags, diag);
+                return install_failed(s, SIZE_MAX, negative_errno(), flags, diag, ret_failed);
 
         if (s->mdwe_prctl && prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) < 0) {
+                *ret_failed = INSTALL_FAILED_MDWE;
                 r = diag_log(diag, DIAG_ERROR, NULL, errno,
                              "Failed to enable MemoryDenyWriteExecute= with prctl(PR_SET_MDWE): %m");
                 return flags & INSTALL_RAW_ERRNO ? r : -ECANCELED;
@@ -320,10 +335,11 @@ int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag) {
         for (size_t i = 0; i < s->n_progs; i++) {
                 r = seccomp_attach(&s->progs[i], sflags);
                 if (r < 0)
-                        return install_failed(s, i, r, flags, diag);
+                        return install_failed(s, i, r, flags, diag, ret_failed);
         }
 
         if (count >= 0 && seccomp_filter_count() != count + (int) s->n_progs) {
+                *ret_failed = 0;
                 diag_log(diag, DIAG_ERROR, NULL, 0,
                          "seccomp() reported success but the filters are not attached: a filter already in place fakes it.");
                 return flags & INSTALL_RAW_ERRNO ? -EPERM : -ECANCELED;

@@ -36,6 +36,7 @@ typedef struct Sandbox {
         Policy *policy;
         BpfProgram *progs;              /* attach order */
         size_t n_progs;
+        Layout layout;                  /* what the programs are: single when split was asked for but cannot be attached */
         bool mdwe_prctl;                /* apply MemoryDenyWriteExecute= with prctl(PR_SET_MDWE) */
         bool uses_seccomp;              /* a seccomp-based directive is in use: no_new_privs without CAP_SYS_ADMIN */
         bool no_new_privileges;         /* NoNewPrivileges=yes */
@@ -71,3 +72,12 @@ typedef enum InstallFlags {
  * Errors: -ECANCELED (the kernel refused; its errno with INSTALL_RAW_ERRNO), -ESRCH (TSYNC could
  * not synchronise a thread), -EACCES (no_new_privs needed but could not be set), -ENOMEM. */
 int sandbox_install(const Sandbox *s, InstallFlags flags, Diag *diag);
+
+/* Which step sandbox_install_step() failed at. */
+#define INSTALL_FAILED_NO_NEW_PRIVS (-1)
+#define INSTALL_FAILED_MDWE (-2)
+#define INSTALL_FAILED_OTHER (-3)       /* e.g. the trial child could not be started */
+
+/* sandbox_install(), telling on failure which step failed: the index of the filter the kernel
+ * refused, or INSTALL_FAILED_*. */
+int sandbox_install_step(const Sandbox *s, InstallFlags flags, Diag *diag, int *ret_failed);

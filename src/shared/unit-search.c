@@ -932,8 +932,24 @@ int unit_file_load(const char *name_or_path, UnitLoadFlags flags, Diag *d, UnitF
         path_simplify(abs);
         loc = (SourceLoc) { abs, 0 };
 
-        if (stat(abs, &st) < 0)
-                return diag_log(d, DIAG_ERROR, &loc, errno, "Failed to open unit file: %m");
+        /* An instance given by path whose file does not exist is its template's, as when given
+         * by name: the lookup below falls back to "foo@.service" beside it. */
+        if (stat(abs, &st) < 0) {
+                _cleanup_free_ char *template = NULL, *template_path = NULL;
+                const char *b = strrchr(abs, '/') + 1;
+                int saved = errno;
+
+                if (saved != ENOENT || unit_name_kind(b) != UNIT_NAME_INSTANCE)
+                        return diag_log(d, DIAG_ERROR, &loc, saved, "Failed to open unit file: %m");
+                r = unit_name_template(b, &template);
+                if (r < 0)
+                        return r == -ENOMEM ? r : diag_log(d, DIAG_ERROR, &loc, saved, "Failed to open unit file: %m");
+                if (asprintf(&template_path, "%.*s%s", (int) (b - abs), abs, template) < 0)
+                        return -ENOMEM;
+                if (stat(template_path, &st) < 0)
+                        return diag_log(d, DIAG_ERROR, &loc, saved, "Failed to open unit file (nor its template %s): %m",
+                                        template);
+        }
         if (S_ISDIR(st.st_mode))
                 return diag_log(d, DIAG_ERROR, &loc, EISDIR, "Unit file is a directory, refusing.");
         if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
@@ -941,6 +957,8 @@ int unit_file_load(const char *name_or_path, UnitLoadFlags flags, Diag *d, UnitF
 
         base = strrchr(abs, '/') + 1;
         r = unit_name_to_service(base, &name);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0 || !streq(name, base))
                 return diag_log(d, DIAG_ERROR, &loc, EINVAL, "Invalid service unit name: %s", base);
         if (stat_is_mask(&st))

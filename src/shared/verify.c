@@ -121,13 +121,23 @@ static int check_call(const uint64_t args[6], void *userdata) {
         if (want != got) {
                 char w[64], g[64];
 
-                if (c->stats.mismatches++ < MISMATCHES_SHOWN)
+                if (c->stats.mismatches + c->stats.uncached == 0) {
+                        c->stats.first_arch = c->arch;
+                        c->stats.first_nr = c->nr;
+                }
+
+                if (c->stats.mismatches++ < MISMATCHES_SHOWN) {
+                        Abi abi = policy_abi_of(c->policy, c->arch, c->nr);
+                        int id = abi >= 0 ? syscall_from_nr(abi, c->nr) : -1;
+
                         diag_log(c->diag, DIAG_ERROR, NULL, 0,
-                                 "Verifier: arch 0x%08x nr %u args %#llx %#llx %#llx %#llx: policy says %s, filters return %s",
+                                 "Verifier: %s %s (arch 0x%08x nr %u) args %#llx %#llx %#llx %#llx: policy says %s, filters return %s",
+                                 abi >= 0 ? abi_to_name(abi) : "unknown ABI", id >= 0 ? syscall_name(id) : "(no system call)",
                                  c->arch, c->nr, (unsigned long long) args[0], (unsigned long long) args[1],
                                  (unsigned long long) args[2], (unsigned long long) args[3],
                                  seccomp_action_to_string(want, w, sizeof w),
                                  seccomp_action_to_string(got, g, sizeof g));
+                }
         }
         return 0;
 }
@@ -148,11 +158,16 @@ static void check_number(Checker *c, Abi abi, uint32_t nr) {
         /* Constant ALLOW must come from the cache where the kernel keeps one. */
         if (d->n_rules == 0 && d->action == SECCOMP_RET_ALLOW && bpf_cache_abi(c->policy->native, abi) &&
             nr >= abi_info[abi].nr_bias && nr < bpf_cache_nr_end(abi) &&
-            !bpf_chain_cache_allows_on(c->policy->native, c->filters, c->n_filters, abi, nr))
+            !bpf_chain_cache_allows_on(c->policy->native, c->filters, c->n_filters, abi, nr)) {
+                if (c->stats.mismatches + c->stats.uncached == 0) {
+                        c->stats.first_arch = c->arch;
+                        c->stats.first_nr = nr;
+                }
                 if (c->stats.uncached++ < MISMATCHES_SHOWN)
                         diag_log(c->diag, DIAG_ERROR, NULL, 0,
-                                 "Verifier: %s syscall %u is allowed without argument checks but not cacheable",
-                                 abi_to_name(abi), nr);
+                                 "Verifier: %s %s (nr %u) is allowed without argument checks but not cacheable",
+                                 abi_to_name(abi), strna(syscall_name(syscall_from_nr(abi, nr))), nr);
+        }
 }
 
 int verify_programs(const Policy *p, const BpfProgram *progs, size_t n, Diag *diag, VerifyStats *ret_stats) {

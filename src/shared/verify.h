@@ -14,6 +14,7 @@ typedef struct VerifyStats {
         size_t calls;                   /* (arch, nr, args) combinations evaluated */
         size_t mismatches;              /* verdicts that differ from the policy */
         size_t uncached;                /* constant-ALLOW syscalls the cache would not serve */
+        uint32_t first_arch, first_nr;  /* the first of either (when there is one) */
 } VerifyStats;
 
 /* Check progs (attach order) against p. Mismatches are reported to diag (the first few in
