@@ -816,6 +816,11 @@ static void test_compile_options(void **state) {
         o.skip = MF_DIRECTIVE_BIT(_MF_DIRECTIVE_MAX);
         assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), -EINVAL);
         o.skip = 0;
+        o.unknown_syscalls = 2;
+        assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), -EINVAL);
+        o.unknown_syscalls = -1;
+        assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), -EINVAL);
+        o.unknown_syscalls = MF_UNKNOWN_SYSCALLS_ENOSYS;
 
         o.arch = "vax";
         assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, &e), -EOPNOTSUPP);
@@ -995,6 +1000,42 @@ static mf_sandbox *compile_installable(void) {
         return s;
 }
 
+/* An allow-list and a number that is no x86-64 system call (340): ENOSYS by default, the list's
+ * errno as systemd 252 gives it with MF_UNKNOWN_SYSCALLS_DEFAULT_ACTION; real calls either way. */
+static int install_and_call_unknown(void *userdata) {
+        const mf_sandbox *s = userdata;
+
+        if (mf_sandbox_install(s, 0, NULL, NULL, NULL) < 0)
+                return 100;
+        errno = 0;
+        if (syscall(340) != -1)
+                return 101;
+        return errno;
+}
+
+static void test_unknown_syscalls(void **state) {
+        static const struct mf_syscall allowed[] = { { "@default", MF_ERRNO_DEFAULT }, { "@basic-io", MF_ERRNO_DEFAULT } };
+        struct mf_compile_options o = { .size = sizeof o };
+        mf_sandbox *s = NULL;
+        mf_unit *u = NULL;
+
+        if (abi_native() != ABI_X86_64)
+                skip();
+        assert_int_equal(mf_unit_new("unknown.service", &u), 0);
+        assert_int_equal(mf_unit_set_syscall_filter(u, MF_SYSCALLS_ALLOW_LIST, allowed, ELEMENTSOF(allowed), NULL, NULL), 0);
+        assert_int_equal(mf_unit_set_syscall_error_number(u, EPERM), 0);
+
+        assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), 0);
+        assert_int_equal(in_child(install_and_call_unknown, s), ENOSYS);
+        mf_sandbox_free(s);
+
+        o.unknown_syscalls = MF_UNKNOWN_SYSCALLS_DEFAULT_ACTION;
+        assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), 0);
+        assert_int_equal(in_child(install_and_call_unknown, s), EPERM);
+        mf_sandbox_free(s);
+        mf_unit_free(u);
+}
+
 static void test_install(void **state) {
         mf_sandbox *s = compile_installable();
         Install in = { .s = s };
@@ -1159,6 +1200,7 @@ int main(void) {
                 cmocka_unit_test(test_setters_match_text),
                 cmocka_unit_test(test_compile_defaults),
                 cmocka_unit_test(test_compile_layout_fallback),
+                cmocka_unit_test(test_unknown_syscalls),
                 cmocka_unit_test(test_compile_options),
                 cmocka_unit_test(test_compile_too_big),
                 cmocka_unit_test(test_verify_mutated),

@@ -216,6 +216,13 @@ struct mf_compile_options {
         int verify;                     /* MF_VERIFY_*: check every verdict of the programs against the policy */
         /* since 0.2 */
         uint64_t skip;                  /* MF_DIRECTIVE_BIT()s of directives to leave out; 0: none */
+        int unknown_syscalls;           /* MF_UNKNOWN_SYSCALLS_*: what a SystemCallFilter= allow-list does
+                                         * with numbers that are no system call */
+};
+
+enum {
+        MF_UNKNOWN_SYSCALLS_ENOSYS = 0,         /* ENOSYS, so that libc falls back (systemd 255 and later; default) */
+        MF_UNKNOWN_SYSCALLS_DEFAULT_ACTION = 1, /* the list's default action, as for any unlisted call (systemd 252) */
 };
 
 /* Compile u's sandbox. opts NULL means every default, the same as the megafilter(1) command
