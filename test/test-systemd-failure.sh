@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # How a service of the patched systemd fails when its sandbox cannot be built or installed: the
-# service fails with 228/SECCOMP, its command never runs, and the unit's log names the
-# directives. Provoked for real, under a patched user manager (and a stock one, for comparison):
+# service fails with 228/SECCOMP (232/ADDRESS_FAMILIES when systemd 252 would have failed on
+# RestrictAddressFamilies=, its first filter), its command never runs, and the unit's log names
+# the directive (all those in use when none is to blame, as for an allocation failure). Provoked for real, under a patched user manager (and a stock one, for comparison):
 #   - a filter already in place that makes seccomp(2) fail (deny-seccomp), and one that makes
 #     prctl(PR_SET_SECCOMP) fail as well (where libseccomp falls back, and stock systemd 252
 #     still loads its filters, when only seccomp(2) fails);
@@ -31,24 +32,25 @@ fi
 stock=$2
 patched=$3
 console=$4
-. "$root/test/systemd-user-managers.sh"
+. "$root/tools/systemd-user-managers.sh"
 trap managers_stop EXIT
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# hardened NAME SIDE [EXTRA…]: a oneshot unit with argument rules, whose command leaves a mark:
-# the filters it runs under.
+# hardened NAME SIDE [LINE…]: a oneshot unit with argument rules whose command leaves a mark (the
+# filters it ran under), with LINEs added; RestrictAddressFamilies= unless "no-raf" is the first.
 hardened() {
-        local name=$1 side=$2
+        local name=$1 side=$2 raf=RestrictAddressFamilies="AF_UNIX AF_INET"
         shift 2
+        if [ "${1:-}" = no-raf ]; then raf=; shift; fi
         {
                 echo "[Service]"
                 echo "Type=oneshot"
                 echo "ExecStart=/bin/sh -c 'grep ^Seccomp_filters: /proc/self/status >${rt[$side]}/ran-$name'"
                 echo "SystemCallFilter=@system-service"
                 echo "SystemCallErrorNumber=EPERM"
-                echo "RestrictAddressFamilies=AF_UNIX AF_INET"
+                echo "$raf"
                 echo "RestrictNamespaces=yes"
                 printf '%s\n' "$@"
         } >"${rt[$side]}/systemd/user/$name.service"
@@ -63,28 +65,32 @@ run() {
                 "$([ -e "${rt[$side]}/ran-$name" ] && echo yes || echo no)"
 }
 
-# expect_228 NAME OUTCOME WHY: the patched service failed with 228, did not run, and its log
-# says why, naming the directives.
-expect_228() {
-        local name=$1 outcome=$2 why=$3 line
-        if [ "$outcome" != "exit-code 228 no" ]; then
-                fail "$name: expected exit-code 228 without running the command, got: $outcome"
+# expect NAME OUTCOME STATUS DIRECTIVES WHY: the patched service failed with STATUS without running
+# its command, and its log names DIRECTIVES (a regular expression) and WHY.
+expect() {
+        local name=$1 outcome=$2 status=$3 directives=$4 why=$5 line
+        if [ "$outcome" != "exit-code $status no" ]; then
+                fail "$name: expected exit-code $status without running the command, got: $outcome"
                 return
         fi
-        line=$(grep -a "^$name.service: Failed to .* system call filters for .*SystemCallFilter=.*: $why" "$console" | tail -n 1 || true)
+        line=$(grep -a "^$name.service: Failed to [a-z ]* system call filters for $directives: $why" "$console" | tail -n 1 || true)
         if [ -z "$line" ]; then
-                fail "$name: no log line naming the directives and '$why'"
+                fail "$name: no log line naming $directives and '$why'"
                 grep -a "^$name.service:" "$console" | tail -n 5
                 return
         fi
-        echo "ok: $name: 228/SECCOMP, command not run; log: $line"
+        echo "ok: $name: $status, command not run; log: $line"
 }
 
-# 1. seccomp(2) fails under a filter of the manager's.
+# 1. seccomp(2) fails under a filter of the manager's. As systemd 252 fails on its first filter,
+#    the first directive in use is blamed: RestrictAddressFamilies= is 232, any other 228.
 manager_start patched "$patched" "$deny" || { echo "FAIL: no patched manager under deny-seccomp"; exit 1; }
 manager_start stock "$stock" "$deny" || skip "no stock manager under deny-seccomp"
-for side in patched stock; do hardened "deny-$side" $side; done
-expect_228 deny-patched "$(run patched deny-patched)" "Operation not permitted"
+hardened deny-raf patched
+hardened deny-ns patched no-raf
+hardened deny-stock stock
+expect deny-raf "$(run patched deny-raf)" 232 "RestrictAddressFamilies=" "Operation not permitted"
+expect deny-ns "$(run patched deny-ns)" 228 "RestrictNamespaces=" "Operation not permitted"
 # libseccomp falls back to prctl(PR_SET_SECCOMP) when seccomp(2) fails: stock systemd runs it.
 echo "note: stock systemd 252 under the same filter: $(run stock deny-stock) (result, status, ran), under" \
         "$(cat "${rt[stock]}/ran-deny-stock" 2>/dev/null || echo '?') (deny-seccomp's and its own)"
@@ -94,8 +100,11 @@ managers_stop
 # 2. seccomp(2) and prctl(PR_SET_SECCOMP) with a filter fail (systemd's probe, with NULL, passes).
 manager_start patched "$patched" "$deny" --prctl || { echo "FAIL: no patched manager under deny-seccomp --prctl"; exit 1; }
 manager_start stock "$stock" "$deny" --prctl || skip "no stock manager under deny-seccomp --prctl"
-for side in patched stock; do hardened "denyall-$side" $side; done
-expect_228 denyall-patched "$(run patched denyall-patched)" "Operation not permitted"
+hardened denyall-raf patched
+hardened denyall-ns patched no-raf
+hardened denyall-stock stock
+expect denyall-raf "$(run patched denyall-raf)" 232 "RestrictAddressFamilies=" "Operation not permitted"
+expect denyall-ns "$(run patched denyall-ns)" 228 "RestrictNamespaces=" "Operation not permitted"
 # Stock systemd 252 with libseccomp 2.5 gets -ECANCELED from seccomp_load(), which it does not take
 # for fatal: it skips every filter and runs the service with none of its own.
 out=$(run stock denyall-stock)
@@ -125,7 +134,9 @@ for slack in 0 64 128; do
         out=$(run patched "$name")
         case $out in
         *" yes") fail "$name: the command ran under LimitAS= ($out)" ;;
-        "exit-code 228 no") expect_228 "$name" "$out" "Cannot allocate memory"; got=$((got + 1)) ;;
+        "exit-code 228 no")
+                expect "$name" "$out" 228 "RestrictAddressFamilies= RestrictNamespaces= SystemCallFilter=" "Cannot allocate memory"
+                got=$((got + 1)) ;;
         *) echo "note: $name: failed before the sandbox ($out)" ;;
         esac
 done
