@@ -18,10 +18,10 @@ command -v unshare >/dev/null || skip "needs unshare"
 
 # The groups of test-execute whose units use SystemCallFilter=, SystemCallErrorNumber=,
 # RestrictNamespaces=, Personality=, ProtectKernelModules= or PrivateDevices= (seccomp rules for
-# @module and @raw-io).
+# @module and @raw-io), or DynamicUser= (which implies RestrictSUIDSGID=).
 groups=(test_exec_systemcallfilter test_exec_systemcallerrornumber test_exec_restrictnamespaces
         test_exec_systemcallfilter_system test_exec_personality test_exec_protectkernelmodules
-        test_exec_privatedevices test_exec_readonlypaths)
+        test_exec_privatedevices test_exec_readonlypaths test_exec_dynamicuser)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -31,13 +31,13 @@ patched=$("$root/tools/systemd-megafilter" | tail -n 1)
 echo "stock build:   $stock"
 echo "patched build: $patched"
 
-readelf -d "$patched/src/core/libsystemd-core-252.so" | grep -q 'NEEDED.*libmegafilter' ||
+# Linked with libmegafilter and holding the glue; the stock build neither.
+core=src/core/libsystemd-core-252.so
+[[ $(readelf -d "$patched/$core") == *"NEEDED"*"[libmegafilter.so"* ]] ||
         fail "the patched libsystemd-core does not link libmegafilter"
-nm -D "$patched/src/core/libsystemd-core-252.so" | grep -q ' exec_context_apply_megafilter$' ||
+[[ $(nm -D --defined-only "$patched/$core") == *" exec_context_apply_megafilter"* ]] ||
         fail "the patched libsystemd-core has no exec_context_apply_megafilter()"
-if readelf -d "$stock/src/core/libsystemd-core-252.so" | grep -q 'NEEDED.*libmegafilter'; then
-        fail "the stock build links libmegafilter"
-fi
+[[ $(readelf -d "$stock/$core") != *"libmegafilter"* ]] || fail "the stock build links libmegafilter"
 
 for side in stock patched; do
         dir=${!side}

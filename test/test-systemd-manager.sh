@@ -25,7 +25,7 @@ if [ "${MEGAFILTER_IN_SYSTEMD_NS:-}" != 1 ]; then
 fi
 stock=$2
 patched=$3
-. "$root/test/systemd-user-managers.sh"
+. "$root/tools/systemd-user-managers.sh"
 
 work=$(mktemp -d)
 trap 'managers_stop; rm -rf "$work"' EXIT
