@@ -746,6 +746,14 @@ static void test_compile_defaults(void **state) {
         mf_sandbox_free(NULL);
         mf_unit_free(u);
 
+        /* NoNewPrivileges=yes: installing sets no_new_privs, whatever else. */
+        u = UNIT("NoNewPrivileges=yes");
+        assert_int_equal(mf_compile(u, NULL, NULL, NULL, &s, NULL), 0);
+        assert_int_equal(mf_sandbox_flags(s), MF_SANDBOX_NO_NEW_PRIVS);
+        assert_int_equal(mf_sandbox_filter_count(s), 0);
+        mf_sandbox_free(s);
+        mf_unit_free(u);
+
         /* Nothing restricted: no program. */
         u = UNIT("User=root");
         assert_int_equal(mf_compile(u, NULL, NULL, NULL, &s, NULL), 0);

@@ -31,9 +31,13 @@ ln -s /dev/null "$u/masked.service"
 printf '[Service]\nSystemCallFilter=read\n[Service\n' >"$u/bad.service"
 printf '[Service]\nSystemCallFilter=~mkdir\nSystemCallErrorNumber=EPERM\nRestrictAddressFamilies=AF_UNIX\n' >"$u/good.service"
 
+# A sanitizer build's library needs its runtime first: the program gets the same options.
+sanitize=
+readelf -d "$so" | grep -q 'NEEDED.*libasan' && sanitize=-fsanitize=address,undefined
+
 # Against the installed files, with the compiler's strictest C.
 # shellcheck disable=SC2086
-$cc -std=c11 -Wall -Wextra -Werror -pedantic -o "$tmp/embedder" "$src/test/embedder/embedder.c" $flags
+$cc -std=c11 -Wall -Wextra -Werror -pedantic $sanitize -o "$tmp/embedder" "$src/test/embedder/embedder.c" $flags
 LD_LIBRARY_PATH=$libdir "$tmp/embedder" "$u"
 echo "ok: built against the installed header and .pc file, documented errors"
 
@@ -42,7 +46,7 @@ unset PKG_CONFIG_SYSROOT_DIR
 export PKG_CONFIG_PATH=$build/meson-uninstalled
 flags=$(pkg-config --cflags --libs libmegafilter-uninstalled)
 # shellcheck disable=SC2086
-$cc -std=c11 -Wall -Wextra -Werror -o "$tmp/embedder-uninstalled" "$src/test/embedder/embedder.c" $flags
+$cc -std=c11 -Wall -Wextra -Werror $sanitize -o "$tmp/embedder-uninstalled" "$src/test/embedder/embedder.c" $flags
 LD_LIBRARY_PATH=$build/src/shared "$tmp/embedder-uninstalled" "$u"
 echo "ok: built against the uninstalled .pc file"
 
@@ -60,7 +64,12 @@ echo "ok: exports"
 export PKG_CONFIG_PATH=$(dirname "$pc")
 requires=$(pkg-config --print-requires-private libmegafilter | awk '{ print $1 }')
 for lib in $(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[lib\([^.]*\)\.so.*/\1/p'); do
-        case $lib in c|m|dl|pthread|rt|ld-linux*) continue ;; esac
+        case $lib in c|m|dl|pthread|rt|ld-linux*|asan|ubsan) continue ;; esac     # libc, sanitizer runtimes
         grep -qx "lib$lib" <<<"$requires" || { echo "FAIL: libmegafilter.so links lib$lib but Requires.private lacks it"; exit 1; }
 done
 echo "ok: Requires.private: ${requires:-nothing}"
+
+# The shell completions are installed where the shells look.
+find "$tmp/root" -path '*/bash-completion/completions/megafilter' | grep -q . || { echo "FAIL: no bash completion installed"; exit 1; }
+find "$tmp/root" -path '*/zsh/site-functions/_megafilter' | grep -q . || { echo "FAIL: no zsh completion installed"; exit 1; }
+echo "ok: bash and zsh completion installed"

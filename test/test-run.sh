@@ -93,6 +93,27 @@ check "working directory" 0 "/tmp" "" -p WorkingDirectory=/tmp -- /bin/pwd
 check "execve() denied by the filter" 203 "" "megafilter: Failed to execute /bin/true: Operation not permitted" \
         -p SystemCallFilter=~execve -p SystemCallErrorNumber=EPERM -- /bin/true
 
+# --- ProtectHostname=: the filter, and as root the UTS namespace of its own that systemd gives
+uts=$(readlink /proc/self/ns/uts)
+uts_pattern=${uts//[/\\[}
+uts_pattern=${uts_pattern//]/\\]}
+check "ProtectHostname=yes: sethostname() refused" 1 "" "*@(root|not permitted)*" -p ProtectHostname=yes -- hostname megafilter-test
+if [[ $(id -u) == 0 ]]; then
+        check "ProtectHostname=yes: a UTS namespace of its own" 0 "!($uts_pattern)" "" -p ProtectHostname=yes -- readlink /proc/self/ns/uts
+        check "ProtectHostname=yes, + prefix: none" 0 "$uts_pattern" "" -p ProtectHostname=yes -p 'ExecStart=+/usr/bin/readlink /proc/self/ns/uts'
+        if command -v setpriv >/dev/null && getent passwd nobody >/dev/null; then
+                n=$((n + 1))
+                out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$mf" run -p ProtectHostname=yes \
+                        -- readlink /proc/self/ns/uts 2>"$tmp/stderr")
+                # shellcheck disable=SC2053
+                if [[ $out != "$uts" || $(<"$tmp/stderr") != *"UTS namespace setup is prohibited"*"filter alone"* ]]; then
+                        fail "ProtectHostname=yes unprivileged: '$out' (want $uts), stderr: $(<"$tmp/stderr")"
+                else
+                        echo "ok: ProtectHostname=yes unprivileged: the filter alone, and a warning"
+                fi
+        fi
+fi
+
 # --- User=, Group=, Environment=
 if [[ $(id -u) == 0 ]] && getent passwd nobody >/dev/null; then
         nobody_uid=$(id -u nobody)

@@ -222,19 +222,19 @@ static void test_unknown(void **state) {
         /* What came before is printed, including the separator, then the error. */
         assert_true(startswith(r.out, sync_listing));
         assert_string_equal(r.out + strlen(sync_listing), "\n");
-        assert_string_equal(r.err, "Filter set \"@nope\" not found.\n");
+        assert_string_equal(r.err, "megafilter: Filter set \"@nope\" not found.\n");
         result_done(&r);
 
         r = RUN(NULL, "nope");
         assert_int_equal(r.status, 1);
         assert_string_equal(r.out, "");
-        assert_string_equal(r.err, "Unknown system call or filter set: nope\n");
+        assert_string_equal(r.err, "megafilter: Unknown system call or filter set: nope\n");
         result_done(&r);
 
         /* Set names need their '@'. */
         r = RUN(NULL, "sync", "default");
         assert_int_equal(r.status, 1);
-        assert_string_equal(r.err, "Unknown system call or filter set: default\n");
+        assert_string_equal(r.err, "megafilter: Unknown system call or filter set: default\n");
         result_done(&r);
 
         r = RUN(NULL, "--bogus");

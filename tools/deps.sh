@@ -5,6 +5,8 @@ MEGAFILTER_PACKAGES=(gcc pkg-config meson ninja-build libseccomp-dev libsystemd-
 # tools/fuzz (and so tools/check): clang with libFuzzer and the sanitizer runtimes, which clang-14
 # only recommends (and recommendations are not installed here).
 MEGAFILTER_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+# The rest of tools/check's needs: zsh for test-completion's zsh half.
+MEGAFILTER_TEST_PACKAGES=(zsh)
 
 install_missing() {
         local missing=() p

@@ -52,9 +52,10 @@ static void help(void) {
                "     --user               With --unit: the calling user's manager; with UNIT:\n"
                "                          search the user unit directories\n"
                "     --json               Machine-readable output\n"
-               "     --layout=LAYOUT      split (default) or single, for what megafilter compiles\n"
+               "     --layout=LAYOUT      split (default) or single, for what megafilter\n"
+               "                          compiles (not with --pid)\n"
                "     --mdwe=MODE          MemoryDenyWriteExecute= with auto (default), prctl or\n"
-               "                          seccomp, for what megafilter compiles\n"
+               "                          seccomp, for what megafilter compiles (not with --pid)\n"
                "  -p --property=KEY=VALUE\n"
                "                          (UNIT) Apply an assignment after the unit's own\n"
                "     --strict             (UNIT) Treat every warning as an error\n"
@@ -98,37 +99,63 @@ static const char *action_string(uint32_t action, char *buf, size_t size) {
         return seccomp_action_to_string(action, buf, size);
 }
 
-/* The directive behind a syscall's verdict, or NULL without a policy. */
+/* The directive behind a syscall's verdict with all arguments 0 (what c->action is), or NULL
+ * without a policy or for the implicit ALLOW. */
 static const char *verdict_directive(const Analysis *a, Abi abi, const SyscallCost *c) {
+        static const uint64_t zero[6] = {};
+        const ArgRule *rule = NULL;
         const Decision *d;
 
         if (!a->policy || !(a->policy->abis & ABI_BIT(abi)))
                 return NULL;
         d = policy_decision(a->policy, abi, c->nr);
+        (void) decision_evaluate(d, zero, abi_info[abi].arg_bits, &rule);
+        if (rule)
+                return policy_layer_to_directive(rule->layer);
         return d->layer == LAYER_NONE ? NULL : policy_layer_to_directive(d->layer);
 }
 
-/* For argument-checked syscalls, the other verdicts: "ERRNO(97) [RestrictAddressFamilies=], …"
- * from the policy's rules, or without a policy those that path exploration reaches. Caller frees;
- * NULL on allocation failure. */
+static int outcome_add(char ***parts, uint32_t action, const char *directive) {
+        char buf[64], *s;
+
+        if (asprintf(&s, "%s%s%s%s", action_string(action, buf, sizeof(buf)),
+                     directive ? " [" : "", strempty(directive), directive ? "]" : "") < 0)
+                return -ENOMEM;
+        if (strv_contains(*parts, s)) {
+                free(s);
+                return 0;
+        }
+        return strv_push(parts, s);
+}
+
+/* For argument-checked syscalls, every verdict other arguments than all 0 can get: "ALLOW,
+ * ERRNO(97) [RestrictAddressFamilies=]" from the policy's rules and its fallback, or without a
+ * policy those that path exploration reaches. Caller frees; NULL on allocation failure. */
 static char *rule_summary(const Analysis *a, Abi abi, const SyscallCost *c) {
         _cleanup_strv_free_ char **parts = NULL;
+        _cleanup_free_ char *zero = NULL;
         char buf[64];
 
         if (a->policy && (a->policy->abis & ABI_BIT(abi))) {
                 const Decision *d = policy_decision(a->policy, abi, c->nr);
 
-                for (size_t i = 0; i < d->n_rules; i++) {
-                        char *s;
-
-                        if (asprintf(&s, "%s [%s]", action_string(d->rules[i].action, buf, sizeof(buf)),
-                                     policy_layer_to_directive(d->rules[i].layer)) < 0)
+                /* The verdict for arguments 0 is said before: not again. */
+                if (outcome_add(&parts, c->action, verdict_directive(a, abi, c)) < 0)
+                        return NULL;
+                zero = parts[0];
+                parts[0] = NULL;
+                parts = strv_free(parts);
+                for (size_t i = 0; i < d->n_rules; i++)
+                        if (outcome_add(&parts, d->rules[i].action, policy_layer_to_directive(d->rules[i].layer)) < 0)
                                 return NULL;
-                        if (strv_contains(parts, s))
-                                free(s);
-                        else if (strv_push(&parts, s) < 0)
-                                return NULL;
-                }
+                if (outcome_add(&parts, d->action, d->layer == LAYER_NONE ? NULL : policy_layer_to_directive(d->layer)) < 0)
+                        return NULL;
+                for (size_t i = 0; parts && parts[i]; i++)
+                        if (streq(parts[i], zero)) {
+                                free(parts[i]);
+                                memmove(parts + i, parts + i + 1, (strv_length(parts + i + 1) + 1) * sizeof(char *));
+                                break;
+                        }
         } else {
                 BpfPaths paths;
 
@@ -143,18 +170,41 @@ static char *rule_summary(const Analysis *a, Abi abi, const SyscallCost *c) {
         return strv_join(parts, ", ");
 }
 
-/* Print words after a label, wrapped at about 100 columns. */
-static void print_wrapped(const char *label, char **words) {
-        size_t col = printf("  %s", label);
+/* Print words after a first part, wrapped to the terminal's width, continuation lines indented. */
+static void print_words(const char *first, size_t indent, char **words) {
+        size_t width = cli_columns(), col = printf("%s", first);
 
         STRV_FOREACH(w, words) {
-                if (col + 1 + strlen(*w) > 100) {
-                        printf("\n     ");
-                        col = 5;
+                if (col + 1 + strlen(*w) > width && col > indent) {
+                        col = printf("\n%*s", (int) indent, "") - 1;
+                        col += printf("%s", *w);
+                        continue;
                 }
-                col += printf(" %s", *w);
+                col += printf(col == 0 ? "%s" : " %s", *w);
         }
         putchar('\n');
+}
+
+static void print_wrapped(const char *label, char **words) {
+        _cleanup_free_ char *first = NULL;
+
+        if (asprintf(&first, "  %s", label) < 0)
+                return;
+        print_words(first, 6, words);
+}
+
+/* A line of text wrapped at its spaces. */
+static void print_text(const char *first, size_t indent, const char *text) {
+        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_free_ char *copy = strdup(text);
+        char *save = NULL;
+
+        if (!copy)
+                return;
+        for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+                if (strv_extend(&words, t) < 0)
+                        return;
+        print_words(first, indent, words);
 }
 
 static void print_filters(const Analysis *a) {
@@ -193,7 +243,7 @@ static void print_abi_table(const Analysis *a) {
 }
 
 static void print_uncached(const Analysis *a) {
-        printf("System calls that run BPF, instructions per call (argument-checked: longest path):\n");
+        printf("System calls that run BPF, and instructions per call (longest path):\n");
         ABI_SET_FOREACH(abi, a->abis) {
                 const AbiStats *s = &a->stats[abi];
 
@@ -219,7 +269,7 @@ static void print_uncached(const Analysis *a) {
                                         return;
                         }
                         if (abi != a->native && !same) {
-                                printf("  %s: %zu, %.1f instructions on average, at most %u (--json lists them)\n",
+                                printf("  %s: %zu, %.1f instructions on average, at most %u (--json: each)\n",
                                        syscall_class_to_string(k), s->count[k], s->steps_mean[k], s->steps_max[k]);
                                 continue;
                         }
@@ -258,9 +308,9 @@ static void print_verdicts(const Analysis *a, Abi abi) {
                 if (c->class == CLASS_ARG_CHECKED) {
                         _cleanup_free_ char *rules = rule_summary(a, abi, c);
 
-                        if (asprintf(&line, "%s: %s%s%s%s, unless the arguments say %s", syscall_name(c->id), buf,
+                        if (asprintf(&line, "%s: %s%s%s%s; %s", syscall_name(c->id), buf,
                                      dir ? " [" : "", strempty(dir), dir ? "]" : "",
-                                     rules ?: "otherwise") < 0 || strv_push(&checked, line) < 0)
+                                     isempty(rules) ? "others" : rules) < 0 || strv_push(&checked, line) < 0)
                                 goto finish;
                         continue;
                 }
@@ -291,9 +341,10 @@ static void print_verdicts(const Analysis *a, Abi abi) {
                 print_wrapped(label, groups[g].names);
         }
         if (checked) {
-                printf("  argument-checked (%zu):\n", strv_length(checked));
+                printf("  argument-checked (%zu): the verdict with arguments 0; with others:\n",
+                       strv_length(checked));
                 STRV_FOREACH(l, checked)
-                        printf("    %s\n", *l);
+                        print_text("   ", 6, *l);
         }
         putchar('\n');
 
@@ -428,13 +479,13 @@ static void print_comparison(const Analysis *a, const Analysis *b, const LivePro
 
         printf("\nInstructions run per call on %s, syscalls either side does not serve from the cache\n"
                "(argument-checked: worst case over the argument values that matter):\n", abi_to_name(native));
-        printf("  %-22s %-17s %-17s %10s %10s\n", "syscall", "class, systemd", "class, megafilter", a->label, b->label);
+        printf("  %-21s %-17s %-17s %9s %9s\n", "syscall", "class, systemd", "class, megafilter", a->label, b->label);
         for (size_t i = 0; i < b->stats[native].n_costs && i < a->stats[native].n_costs; i++) {
                 const SyscallCost *x = &a->stats[native].costs[i], *y = &b->stats[native].costs[i];
 
                 if (x->class == CLASS_DENIED || (x->class == CLASS_CACHED && y->class == CLASS_CACHED))
                         continue;
-                printf("  %-22s %-17s %-17s %10u %10u\n", syscall_name(y->id), syscall_class_to_string(x->class),
+                printf("  %-21s %-17s %-17s %9u %9u\n", syscall_name(y->id), syscall_class_to_string(x->class),
                        syscall_class_to_string(y->class), x->steps, y->steps);
         }
         printf("  (denied syscalls: see the mean / max above)\n");
@@ -542,8 +593,15 @@ static int analyze_unit_file(const char *name, const Options *o) {
         if (r < 0)
                 return r;
         analysis_from_sandbox(&a, s->sandbox);
-        if (!o->json)
-                printf("Unit %s, compiled by megafilter (layout %s).\n\n", mf_unit_name(u), layout_to_string(s->sandbox->layout));
+        if (!o->json) {
+                _cleanup_free_ char *line = NULL;
+
+                if (asprintf(&line, "Unit %s, compiled by megafilter (layout %s).", mf_unit_name(u),
+                             layout_to_string(s->sandbox->layout)) < 0)
+                        return cli_error(ENOMEM, "Out of memory.");
+                print_text("", 2, line);
+                putchar('\n');
+        }
         r = output(o, &a);
         analysis_done(&a);
         return r;

@@ -88,7 +88,14 @@ const char *cli_closest(const char *word, const char *const *candidates) {
 }
 
 int cli_parse_arch(const char *name, const char **ret) {
-        Abi a = abi_from_name(name);
+        Abi a;
+
+        if (streq(name, "help")) {
+                for (Abi i = 0; i < _ABI_MAX; i++)
+                        printf("%s\n", abi_to_name(i));
+                exit(EXIT_SUCCESS);
+        }
+        a = abi_from_name(name);
 
         if (a < 0) {
                 _cleanup_free_ char *list = NULL;

@@ -24,7 +24,8 @@ unsigned cli_columns(void);
  * NULL. candidates is NULL-terminated. */
 const char *cli_closest(const char *word, const char *const *candidates);
 
-/* --arch=NAME as the library knows it; an unknown name is reported with the valid ones. */
+/* --arch=NAME as the library knows it; an unknown name is reported with the valid ones, and
+ * "help" prints them, one per line, and exits. */
 int cli_parse_arch(const char *name, const char **ret);
 
 /* --layout=split|single and --mdwe=auto|prctl|seccomp into MF_LAYOUT_* / MF_MDWE_*; unknown

@@ -14,18 +14,21 @@ static void help(void) {
         printf("Usage: megafilter run [OPTIONS…] UNIT [OPTIONS…] [-- COMMAND [ARG…]]\n"
                "       megafilter run [OPTIONS…] [--] COMMAND [ARG…]\n"
                "\n"
-               "Run a unit's ExecStart= command(s) the way systemd's executor would: Environment=,\n"
-               "Personality=, Group=, User=, WorkingDirectory=, then the coalesced seccomp sandbox,\n"
-               "then execve(). A first argument ending in .service is the unit; a COMMAND replaces\n"
-               "its ExecStart=. Without a unit, an empty one is used and -p supplies the settings.\n"
+               "Run a unit's ExecStart= command(s) the way systemd's executor would:\n"
+               "Environment=, Personality=, ProtectHostname='s UTS namespace, Group=, User=,\n"
+               "WorkingDirectory=, then the coalesced seccomp sandbox, then execve(). A first\n"
+               "argument ending in .service is the unit (a path, or a name looked up as\n"
+               "systemctl does); a COMMAND replaces its ExecStart=. Without a unit, an empty\n"
+               "one is used and -p supplies the settings.\n"
                "\n"
                "Options:\n"
                UNIT_ARGS_HELP
                "  -h --help               Show this help\n"
                "\n"
-               "Exit status: the command's, 128+N when it was killed by signal N, or systemd's code\n"
-               "for the step that failed: 200 CHDIR, 203 EXEC, 216 GROUP, 217 USER, 228 SECCOMP,\n"
-               "230 PERSONALITY; 1 when the unit or the options are wrong.\n");
+               "Exit status: the command's, 128+N when it was killed by signal N, or\n"
+               "systemd's code for the step that failed: 200 CHDIR, 203 EXEC, 216 GROUP,\n"
+               "217 USER, 226 NAMESPACE, 228 SECCOMP, 230 PERSONALITY, 232 ADDRESS_FAMILIES;\n"
+               "1 when the unit or the options are wrong.\n");
 }
 
 static bool is_unit_argument(const char *s) {

@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #include "abi.h"
+#include "cli-util.h"
+#include "json-writer.h"
 #include "macro.h"
 #include "syscall-set.h"
 #include "syscall-table.h"
@@ -41,6 +43,10 @@ static void help(void) {
                "Options:\n"
                "  -h --help      Show this help\n"
                "  -q --quiet     Without arguments, list the sets only\n"
+               "     --json     One JSON object instead: each set as \"@name\": {\"description\",\n"
+               "                \"syscalls\"}, each system call as \"name\": {\"sets\", \"numbers\"\n"
+               "                (by ABI)}; without arguments also \"ungrouped\" and \"unlisted\"\n"
+               "                (null when the kernel's list cannot be read)\n"
                "\n"
                "Environment:\n"
                "  MEGAFILTER_TRACING_DIR   Read available_events from this directory instead of\n"
@@ -199,25 +205,54 @@ static int load_kernel_syscalls(char ***ret, char *path, size_t path_size) {
         return 0;
 }
 
-static int list_all(void) {
-        _cleanup_strv_free_ char **kernel = NULL;
-        _cleanup_free_ bool *grouped = NULL;
-        char kernel_path[4096] = "";
-        bool any;
-        int k = 0;
+static void json_set(JsonWriter *j, const SyscallSet *set) {
+        json_key(j, set->name);
+        json_object_begin(j);
+        json_key_string(j, "description", set->help);
+        json_key(j, "syscalls");
+        json_array_begin(j);
+        for (const char *const *m = set->members; *m; m++)
+                json_string(j, *m);
+        json_array_end(j);
+        json_object_end(j);
+}
 
+static int json_syscall(JsonWriter *j, const char *name) {
+        int id = syscall_from_name(name);
+
+        json_key(j, name);
+        json_object_begin(j);
+        json_key(j, "sets");
+        json_array_begin(j);
         for (SyscallSetId i = 0; i < _SYSCALL_SET_MAX; i++) {
-                if (i > 0)
-                        putchar('\n');
-                dump_set(&syscall_sets[i]);
+                Search s = { .name = name };
+                int r = syscall_set_foreach(&syscall_sets[i], search_name, &s);
+
+                if (r < 0)
+                        return r;
+                if (s.found)
+                        json_string(j, syscall_sets[i].name);
         }
+        json_array_end(j);
+        json_key(j, "numbers");
+        json_object_begin(j);
+        for (Abi a = 0; id >= 0 && a < _ABI_MAX; a++) {
+                int64_t nr = syscall_nr(a, id);
 
-        if (arg_quiet)
-                return 0;
+                if (nr != SYSCALL_NR_NONE)
+                        json_key_uint(j, abi_to_name(a), (uint64_t) nr);
+        }
+        json_object_end(j);
+        json_object_end(j);
+        return 0;
+}
 
-        /* Ungrouped: in @known (= the syscall table) but directly in no other set. Nested sets
-         * are listed themselves, so direct membership covers nesting. */
-        grouped = calloc(syscall_count(), sizeof(bool));
+/* Names in @known (= the syscall table) that no other set lists directly (nested sets are
+ * listed themselves, so direct membership covers nesting). */
+static int ungrouped_syscalls(char ***ret) {
+        _cleanup_free_ bool *grouped = calloc(syscall_count(), sizeof(bool));
+        _cleanup_strv_free_ char **l = NULL;
+
         if (!grouped)
                 return -ENOMEM;
         for (SyscallSetId i = 0; i < _SYSCALL_SET_MAX; i++) {
@@ -229,48 +264,113 @@ static int list_all(void) {
                                 grouped[id] = true;
                 }
         }
-
-        any = false;
         for (const char *const *m = syscall_sets[SYSCALL_SET_KNOWN].members; *m; m++) {
                 int id = syscall_from_name(*m);
 
-                if (id >= 0 && grouped[id])
-                        continue;
-                if (!any)
-                        printf("\n"
-                               "# Ungrouped System Calls (known but not included in any of the groups except @known):\n");
-                any = true;
-                printf("#   %s\n", *m);
+                if ((id < 0 || !grouped[id]) && strv_extend(&l, *m) < 0)
+                        return -ENOMEM;
         }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
 
-        k = load_kernel_syscalls(&kernel, kernel_path, sizeof kernel_path);
-        if (k < 0) {
-                putchar('\n');
-                fflush(stdout);
-                errno = -k;
-                fprintf(stderr, "# Unlisted system calls not shown: cannot read %s: %m\n", kernel_path);
+/* What the running kernel has and no set lists; -errno (and the file tried) if it cannot be read. */
+static int unlisted_syscalls(char ***ret, char *path, size_t size) {
+        _cleanup_strv_free_ char **kernel = NULL, **l = NULL;
+        int k = load_kernel_syscalls(&kernel, path, size);
+
+        if (k < 0)
+                return k;
+        STRV_FOREACH(s, kernel)
+                if (syscall_from_name(*s) < 0 && !listed_in_any_set(*s) && strv_extend(&l, *s) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static void json_names(JsonWriter *j, const char *key, char **l) {
+        json_key(j, key);
+        json_array_begin(j);
+        STRV_FOREACH(s, l)
+                json_string(j, *s);
+        json_array_end(j);
+}
+
+static int list_all(bool json) {
+        _cleanup_strv_free_ char **ungrouped = NULL, **unlisted = NULL;
+        _cleanup_(json_writer_done) JsonWriter j = { .f = stdout };
+        char kernel_path[4096] = "";
+        int k, r;
+
+        if (json) {
+                json_object_begin(&j);
+                for (SyscallSetId i = 0; i < _SYSCALL_SET_MAX; i++)
+                        json_set(&j, &syscall_sets[i]);
+        } else
+                for (SyscallSetId i = 0; i < _SYSCALL_SET_MAX; i++) {
+                        if (i > 0)
+                                putchar('\n');
+                        dump_set(&syscall_sets[i]);
+                }
+
+        if (arg_quiet) {
+                if (json) {
+                        json_object_end(&j);
+                        putchar('\n');
+                }
                 return 0;
         }
 
-        any = false;
-        STRV_FOREACH(s, kernel) {
-                if (syscall_from_name(*s) >= 0 || listed_in_any_set(*s))
-                        continue;
-                if (!any)
+        r = ungrouped_syscalls(&ungrouped);
+        if (r < 0)
+                return r;
+        k = unlisted_syscalls(&unlisted, kernel_path, sizeof kernel_path);
+        if (k == -ENOMEM)
+                return k;
+
+        if (json) {
+                json_names(&j, "ungrouped", ungrouped);
+                if (k < 0) {
+                        json_key(&j, "unlisted");
+                        json_string(&j, NULL);
+                } else
+                        json_names(&j, "unlisted", unlisted);
+                json_object_end(&j);
+                putchar('\n');
+        } else {
+                if (ungrouped) {
+                        printf("\n"
+                               "# Ungrouped System Calls (known but not included in any of the groups except @known):\n");
+                        STRV_FOREACH(s, ungrouped)
+                                printf("#   %s\n", *s);
+                }
+                if (k >= 0 && unlisted) {
                         printf("\n"
                                "# Unlisted System Calls (supported by the local kernel, but not included in any of the groups listed above):\n");
-                any = true;
-                printf("#   %s\n", *s);
+                        STRV_FOREACH(s, unlisted)
+                                printf("#   %s\n", *s);
+                }
+                if (k < 0)
+                        putchar('\n');
+        }
+        if (k < 0) {
+                fflush(stdout);
+                errno = -k;
+                fprintf(stderr, "# Unlisted system calls not shown: cannot read %s: %m\n", kernel_path);
         }
         return 0;
 }
 
 int verb_syscall_filter(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100 };
         static const struct option options[] = {
                 { "help",  no_argument, NULL, 'h' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "json",  no_argument, NULL, ARG_JSON },
                 {}
         };
+        _cleanup_(json_writer_done) JsonWriter j = { .f = stdout };
+        bool json = false;
         int c, r;
 
         optind = 0;
@@ -282,26 +382,47 @@ int verb_syscall_filter(int argc, char *argv[]) {
                 case 'q':
                         arg_quiet = true;
                         break;
+                case ARG_JSON:
+                        json = true;
+                        break;
                 default:                /* getopt has printed the problem */
-                        fprintf(stderr, "See 'megafilter syscall-filter --help'.\n");
+                        cli_error(EINVAL, "See 'megafilter syscall-filter --help'.");
                         return 1;
                 }
 
         if (optind >= argc) {
-                r = list_all();
+                r = list_all(json);
                 if (r < 0) {
                         fflush(stdout);
-                        errno = -r;
-                        fprintf(stderr, "Failed to list system call sets: %m\n");
+                        cli_error(r, "Failed to list system call sets: %m");
                         return 1;
                 }
                 return 0;
         }
 
+        /* JSON is one object: every name must be known before it starts. */
+        for (int i = optind; json && i < argc; i++) {
+                Search s = { .name = argv[i] };
+                bool known = argv[i][0] == '@' ? syscall_set_find(argv[i]) != NULL : syscall_from_name(argv[i]) >= 0;
+
+                for (SyscallSetId k = 0; !known && argv[i][0] != '@' && k < _SYSCALL_SET_MAX; k++)
+                        if (syscall_set_foreach(&syscall_sets[k], search_name, &s) >= 0 && s.found)
+                                known = true;
+                if (!known) {
+                        if (argv[i][0] == '@')
+                                cli_error(ENOENT, "Filter set \"%s\" not found.", argv[i]);
+                        else
+                                cli_error(ENOENT, "Unknown system call or filter set: %s", argv[i]);
+                        return 1;
+                }
+        }
+        if (json)
+                json_object_begin(&j);
+
         for (int i = optind; i < argc; i++) {
                 const char *name = argv[i];
 
-                if (i > optind)
+                if (i > optind && !json)
                         putchar('\n');
 
                 if (name[0] == '@') {
@@ -309,24 +430,29 @@ int verb_syscall_filter(int argc, char *argv[]) {
 
                         if (!set) {
                                 fflush(stdout);
-                                fprintf(stderr, "Filter set \"%s\" not found.\n", name);
+                                cli_error(ENOENT, "Filter set \"%s\" not found.", name);
                                 return 1;
                         }
-                        dump_set(set);
+                        if (json)
+                                json_set(&j, set);
+                        else
+                                dump_set(set);
                         continue;
                 }
 
-                r = dump_syscall(name);
+                r = json ? json_syscall(&j, name) : dump_syscall(name);
                 if (r < 0) {
                         fflush(stdout);
                         if (r == -ENOENT)
-                                fprintf(stderr, "Unknown system call or filter set: %s\n", name);
-                        else {
-                                errno = -r;
-                                fprintf(stderr, "Failed to look up %s: %m\n", name);
-                        }
+                                cli_error(r, "Unknown system call or filter set: %s", name);
+                        else
+                                cli_error(r, "Failed to look up %s: %m", name);
                         return 1;
                 }
+        }
+        if (json) {
+                json_object_end(&j);
+                putchar('\n');
         }
         return 0;
 }

@@ -74,7 +74,7 @@ int bus_connect_manager(bool user, sd_bus **ret) {
                 *ret = TAKE_PTR(bus);
                 return 0;
         }
-        fprintf(stderr, "Failed to connect to the %s service manager: %s\n",
+        fprintf(stderr, "megafilter: Failed to connect to the %s service manager: %s\n",
                 user ? "user" : "system", strerror(r < 0 ? -r : EHOSTDOWN));
         return r < 0 ? r : -EHOSTDOWN;
 }
@@ -96,7 +96,7 @@ char *bus_unit_name_mangle(const char *name) {
 }
 
 static int bus_error(const char *what, const char *unit, sd_bus_error *error, int r) {
-        fprintf(stderr, "Failed to get %s of %s: %s\n", what, unit,
+        fprintf(stderr, "megafilter: Failed to get %s of %s: %s\n", what, unit,
                 error && sd_bus_error_is_set(error) ? error->message : strerror(-r));
         sd_bus_error_free(error);
         return r;
@@ -141,7 +141,7 @@ int bus_unit_read(sd_bus *bus, const char *name, LiveProperties **ret) {
         if (!unit)
                 return -ENOMEM;
         if (strlen(unit) <= strlen(".service") || !streq(unit + strlen(unit) - strlen(".service"), ".service")) {
-                fprintf(stderr, "%s is not a service: only services have a sandbox to analyse.\n", unit);
+                fprintf(stderr, "megafilter: %s is not a service: only services have a sandbox to analyse.\n", unit);
                 return -EBADR;
         }
 
@@ -159,7 +159,7 @@ int bus_unit_read(sd_bus *bus, const char *name, LiveProperties **ret) {
         if (r < 0)
                 return bus_error("LoadState", unit, &error, r);
         if (streq(load_state, "not-found")) {
-                fprintf(stderr, "Unit %s not found.\n", unit);
+                fprintf(stderr, "megafilter: Unit %s not found.\n", unit);
                 return -ENOENT;
         }
 

@@ -50,7 +50,8 @@ int api_unit_new(UnitFile *file, Directives *d, mf_unit **ret);
  * -EOPNOTSUPP (unknown arch). */
 int api_compile_options(const struct mf_compile_options *opts, CompileOptions *ret, uint64_t *ret_skip);
 
-/* Wrap a compiled sandbox (taken over, also on failure); d is what it was compiled from. */
+/* Wrap a compiled sandbox (taken over, also on failure); d is what it was compiled from, NULL for
+ * a policy that did not come from unit directives (mf_sandbox_directives() is then 0). */
 int api_sandbox_new(Sandbox *s, const Directives *d, Layout layout, mf_sandbox **ret);
 
 /* The directives of d in use, as MF_DIRECTIVE_BIT()s. */

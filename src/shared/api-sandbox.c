@@ -70,7 +70,7 @@ int api_sandbox_new(Sandbox *sandbox, const Directives *d, Layout layout, mf_san
         }
         s->sandbox = sandbox;
         s->layout = layout;
-        s->directives = api_directives_in_use(d);
+        s->directives = d ? api_directives_in_use(d) : 0;
         s->arg_directives = arg_directives(sandbox->policy);
         *ret = s;
         return 0;

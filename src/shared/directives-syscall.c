@@ -26,6 +26,7 @@ static int syscall_list_add(
                 const char *name,
                 int32_t action,
                 ListFlags flags,
+                const char *group,              /* the set name came from, NULL if the user wrote it */
                 const SourceLoc *loc,
                 Diag *diag) {
 
@@ -41,14 +42,18 @@ static int syscall_list_add(
 
                 /* Members of our own tables are not the user's problem: no warnings for them. */
                 for (const char *const *m = set->members; *m; m++)
-                        syscall_list_add(l, *m, action, flags & ~LIST_LOG, loc, diag);
+                        syscall_list_add(l, *m, action, flags & ~LIST_LOG, set->name, loc, diag);
                 return 0;
         }
 
         id = syscall_from_name(name);
-        if (id < 0 || !syscall_resolvable(id))
+        if (id < 0 || !syscall_resolvable(id)) {
+                if (group)      /* the line named the group, not this member: say so */
+                        return diag_log(diag, DIAG_DEBUG, loc, 0,
+                                        "%s lists %s, which no ABI has as a system call, ignoring it.", group, name), 0;
                 return diag_log(diag, flags & LIST_LOG ? DIAG_WARNING : DIAG_DEBUG, loc, 0,
                                 "Failed to parse system call, ignoring: %s", name), 0;
+        }
 
         /* An entry of the list's own polarity adds the name; one of the other polarity removes
          * it, except that "~name:errno" in an allow-list keeps name with that errno. */
@@ -124,7 +129,7 @@ static int parse_syscall_list(
                 l->allow_list = !invert;
                 l->first = e->loc;
                 if (l->allow_list && add_default)
-                        syscall_list_add(l, "@default", SYSCALL_DEFAULT, 0, &e->loc, diag);
+                        syscall_list_add(l, "@default", SYSCALL_DEFAULT, 0, NULL, &e->loc, diag);
         }
 
         for (const char *p = rvalue;;) {
@@ -162,7 +167,7 @@ static int parse_syscall_list(
                         continue;
                 }
 
-                syscall_list_add(l, name, action, LIST_LOG | (invert ? LIST_INVERT : 0), &e->loc, diag);
+                syscall_list_add(l, name, action, LIST_LOG | (invert ? LIST_INVERT : 0), NULL, &e->loc, diag);
         }
 }
 
