@@ -181,6 +181,33 @@ static void test_version(void **state) {
         assert_false(MF_VERSION_AT_LEAST(MF_VERSION_MAJOR + 1, 0, 0));
 }
 
+static void test_syscall_name(void **state) {
+        assert_null(mf_syscall_name("vax", 0));
+        assert_null(mf_syscall_name(NULL, -1));
+        assert_null(mf_syscall_name("x86-64", 340));           /* no system call */
+        assert_null(mf_syscall_name("x86-64", 0x100000000L));
+        assert_string_equal(mf_syscall_name("x86-64", 0), "read");
+        assert_string_equal(mf_syscall_name("x86-64", 257), "openat");
+        assert_string_equal(mf_syscall_name("x86", 5), "open");
+        assert_string_equal(mf_syscall_name("x86", 102), "socketcall");
+        assert_string_equal(mf_syscall_name("x32", 0x40000000L + 257), "openat");
+        assert_null(mf_syscall_name("x32", 257));
+        assert_string_equal(mf_syscall_name("arm64", 56), "openat");
+        /* NULL is this machine's ABI, and every name goes back into a setter. */
+        assert_string_equal(mf_syscall_name(NULL, 39), mf_syscall_name(abi_to_name(abi_native()), 39));
+        for (long nr = 0; nr < 512; nr++) {
+                const char *n = mf_syscall_name(NULL, nr);
+                struct mf_syscall e = { n, MF_ERRNO_DEFAULT };
+                mf_unit *u = NULL;
+
+                if (!n)
+                        continue;
+                assert_int_equal(mf_unit_new("name.service", &u), 0);
+                assert_int_equal(mf_unit_set_syscall_filter(u, 0, &e, 1, NULL, NULL), 0);
+                mf_unit_free(u);
+        }
+}
+
 static void test_directive_name(void **state) {
         assert_null(mf_directive_name(MF_DIRECTIVE_NONE));
         assert_null(mf_directive_name(-1));
@@ -1196,6 +1223,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_version),
                 cmocka_unit_test(test_directive_name),
+                cmocka_unit_test(test_syscall_name),
                 cmocka_unit_test(test_load),
                 cmocka_unit_test(test_load_errors),
                 cmocka_unit_test(test_load_unreadable),

@@ -138,6 +138,11 @@ enum {
 int mf_unit_set_syscall_filter(mf_unit *u, unsigned flags, const struct mf_syscall *entries, size_t n,
                                mf_log_fn log, void *userdata);
 
+/* The name of system call number nr of ABI abi ("x86-64", …; NULL: this machine's native ABI), as
+ * the setters take it, for a caller that holds numbers (systemd's ExecContext holds libseccomp's
+ * numbers for the native ABI); NULL if that ABI has no system call nr. The string is static. */
+const char *mf_syscall_name(const char *abi, long nr);
+
 /* SystemCallLog=: with MF_SYSCALLS_ALLOW_LIST the names listed are logged, otherwise all others. */
 int mf_unit_set_syscall_log(mf_unit *u, unsigned flags, const char *const *names, size_t n,
                             mf_log_fn log, void *userdata);
