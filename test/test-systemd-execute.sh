@@ -45,7 +45,9 @@ for side in stock patched; do
         rc=0
         (cd "$dir" && "$root/tools/systemd-ns" ./test-execute "${groups[@]}") >"$log" 2>&1 || rc=$?
         if [ $rc -ne 0 ]; then
-                grep -E 'expected|Assertion|FAIL' "$log" | head -n 20 || tail -n 40 "$log"
+                grep -E ': expected |Assertion|Test timeout' "$log" | head -n 20 || true
+                echo "… the last lines of $side's test-execute:"
+                tail -n 40 "$log"
                 fail "$side test-execute ${groups[*]} exited with $rc"
         fi
         # The services each group ran (wait_for_service_finish() prints the unit's name alone).
