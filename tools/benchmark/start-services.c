@@ -7,9 +7,10 @@
  * to the job's JobRemoved signal: the service has run and exited) and the CPU time the manager
  * and the service used for it. Every configuration needs a manager of its own: the CPU time is
  * the manager's utime + stime + cutime + cstime (the service is its child, reaped by it) across
- * all its starts, divided by ROUNDS.
+ * all its starts, divided by ROUNDS (a start the manager fails is made again, and counted; its CPU
+ * time stays in, a small overestimate).
  * Output: one line per configuration,
- *   LABEL starts N wall_median_us M wall_mean_us M wall_min_us M cpu_us M result OK
+ *   LABEL starts N wall_median_us M wall_mean_us M wall_min_us M cpu_us M failed N
  * Used by tools/bench-systemd. */
 
 #include <errno.h>
@@ -168,8 +169,10 @@ static int start_once(Config *c, double *ret_us) {
                 fprintf(stderr, "%s: waiting for the job: %s\n", c->label, strerror(-r));
                 return r;
         }
-        if (strcmp(c->result, "done") != 0 && c->failures++ == 0)
-                fprintf(stderr, "%s: a start of %s ended with job result '%s'\n", c->label, c->unit, c->result);
+        if (strcmp(c->result, "done") != 0) {
+                fprintf(stderr, "%s: a start of %s ended with job result '%s'; started again\n", c->label, c->unit, c->result);
+                return 1;
+        }
         return 0;
 }
 
@@ -214,8 +217,19 @@ int main(int argc, char *argv[]) {
                 for (size_t k = 0; k < n; k++) {
                         Config *c = &configs[(k + r) % n];
 
-                        if (start_once(c, &c->wall_us[r]) < 0)
-                                return 1;
+                        for (;;) {
+                                int q = start_once(c, &c->wall_us[r]);
+
+                                if (q < 0)
+                                        return 1;
+                                if (q == 0)
+                                        break;
+                                /* A start the manager failed (systemd 252's user manager, on a
+                                 * hybrid cgroup hierarchy, sometimes finds the unit's cgroup gone
+                                 * under it: 219/CGROUP): counted, not timed. */
+                                if (++c->failures > rounds / 10)
+                                        return 1;
+                        }
                 }
         for (size_t i = 0; i < n; i++)
                 configs[i].ticks_after = cpu_ticks(configs[i].manager);
@@ -228,12 +242,8 @@ int main(int argc, char *argv[]) {
                         sum += c->wall_us[r];
                 qsort(c->wall_us, rounds, sizeof(double), compare_double);
                 cpu_us = (double) (c->ticks_after - c->ticks_before) * 1e6 / hz / rounds;
-                printf("%s starts %ld wall_median_us %.0f wall_mean_us %.0f wall_min_us %.0f cpu_us %.0f result %s\n",
-                       c->label, rounds, c->wall_us[rounds / 2], sum / rounds, c->wall_us[0], cpu_us,
-                       c->failures ? "FAILED" : "OK");
+                printf("%s starts %ld wall_median_us %.0f wall_mean_us %.0f wall_min_us %.0f cpu_us %.0f failed %u\n",
+                       c->label, rounds, c->wall_us[rounds / 2], sum / rounds, c->wall_us[0], cpu_us, c->failures);
         }
-        for (size_t i = 0; i < n; i++)
-                if (configs[i].failures)
-                        return 1;
         return 0;
 }
