@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "abi.h"
+#include "action.h"
+#include "bpf-check.h"
 #include "bpf-emu.h"
 #include "bpf-program.h"
 #include "process-filters.h"
@@ -204,8 +206,8 @@ static void check(const Chain *a, const Chain *b, Abi abi, const struct seccomp_
                 describe(args, sizeof args, sd);
                 printf("MISMATCH %s %s(%s) nr %u: %s %s, %s %s\n", abi_to_name(abi),
                        id >= 0 ? syscall_name(id) : "?", args, (unsigned) sd->nr,
-                       a->label, seccomp_action_to_string(va, sa, sizeof sa),
-                       b->label, seccomp_action_to_string(vb, sb, sizeof sb));
+                       a->label, action_to_string(va, sa, sizeof sa),
+                       b->label, action_to_string(vb, sb, sizeof sb));
         }
 }
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bpf-emu.h"
+#include "bpf-program.h"
 
 typedef enum OutcomeKind {
         OUTCOME_RETURNED,       /* the call returned: ret holds the value or -errno */

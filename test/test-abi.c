@@ -5,11 +5,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <seccomp.h>
 
 #include "abi.h"
 #include "macro.h"
+#include "syscall-table.h"
 
 #ifndef AUDIT_ARCH_LOONGARCH64
 #define AUDIT_ARCH_LOONGARCH64 (258 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE)
@@ -58,7 +60,7 @@ static void test_matches_libseccomp(void **state) {
         /* libseccomp's arch tokens are the audit arch values, except x32's. ABIs the installed
          * libseccomp does not know resolve to 0. */
         for (Abi a = 0; a < _ABI_MAX; a++) {
-                uint32_t token = seccomp_arch_resolve_name(abi_info[a].seccomp_name);
+                uint32_t token = seccomp_arch_resolve_name(abi_info[a].libseccomp_name);
 
                 if (token == 0)
                         continue;
@@ -75,11 +77,11 @@ static void test_names(void **state) {
         for (Abi a = 0; a < _ABI_MAX; a++) {
                 assert_non_null(abi_info[a].name);
                 assert_int_equal(abi_from_name(abi_info[a].name), a);
-                assert_int_equal(abi_from_name(abi_info[a].seccomp_name), a);
+                assert_int_equal(abi_from_name(abi_info[a].libseccomp_name), a);
                 assert_string_equal(abi_to_name(a), abi_info[a].name);
                 for (Abi b = 0; b < a; b++) {
                         assert_string_not_equal(abi_info[a].name, abi_info[b].name);
-                        assert_string_not_equal(abi_info[a].seccomp_name, abi_info[b].seccomp_name);
+                        assert_string_not_equal(abi_info[a].libseccomp_name, abi_info[b].libseccomp_name);
                 }
         }
 
@@ -183,6 +185,79 @@ static void test_host_abis(void **state) {
         assert_int_equal(abi_info[ABI_SH].host_abis, ABI_BIT(ABI_SH));
 }
 
+static void test_multiplexed_matches_libseccomp(void **state) {
+        /* libseccomp's pseudo numbers encode the multiplexer's call number: -100 - call for
+         * socketcall(), -200 - call for ipc(). */
+#define P(name) { #name, __PNR_##name }
+        static const struct {
+                const char *name;
+                int pnr;
+        } pseudo[] = {
+                P(socket), P(bind), P(connect), P(listen), P(accept), P(getsockname), P(getpeername),
+                P(socketpair), P(send), P(recv), P(sendto), P(recvfrom), P(shutdown), P(setsockopt),
+                P(getsockopt), P(sendmsg), P(recvmsg), P(accept4), P(recvmmsg), P(sendmmsg),
+                P(semop), P(semget), P(semctl), P(semtimedop), P(msgsnd), P(msgrcv), P(msgget),
+                P(msgctl), P(shmat), P(shmdt), P(shmget), P(shmctl),
+        };
+#undef P
+        size_t found = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(pseudo); i++) {
+                const AbiMultiplexed *m = abi_multiplexed(pseudo[i].name);
+
+                assert_non_null(m);
+                assert_string_equal(m->name, pseudo[i].name);
+                assert_int_equal(m->ipc, pseudo[i].pnr <= -200);
+                assert_int_equal(m->call, (uint32_t) (-pseudo[i].pnr) % (m->ipc ? 200 : 100));
+        }
+        /* Nothing else is multiplexed. */
+        for (size_t id = 0; id < syscall_count(); id++)
+                if (abi_multiplexed(syscall_name((int) id)))
+                        found++;
+        assert_int_equal(found, ELEMENTSOF(pseudo));
+        assert_null(abi_multiplexed("socketcall"));
+        assert_null(abi_multiplexed("mmap"));
+}
+
+static void test_call_facts(void **state) {
+        AbiSet by_family = 0, mdwe = 0, unknown = 0;
+
+        for (Abi a = 0; a < _ABI_MAX; a++) {
+                if (abi_info[a].socket_by_family) {
+                        by_family |= ABI_BIT(a);
+                        assert_false(abi_info[a].socketcall);
+                }
+                if (abi_info[a].mmap_prot)
+                        mdwe |= ABI_BIT(a);
+                else
+                        assert_null(abi_info[a].mmap_old);
+                if (!abi_info[a].systemd_252)
+                        unknown |= ABI_BIT(a);
+                assert_int_equal(abi_info[a].clone_flags_arg, a == ABI_S390 || a == ABI_S390X);
+        }
+        /* systemd 252's lists, and loongarch64, which megafilter adds. */
+        assert_int_equal(by_family, ABI_BIT(ABI_X86_64) | ABI_BIT(ABI_X32) | ABI_BIT(ABI_ARM) |
+                         ABI_BIT(ABI_AARCH64) | ABI_BIT(ABI_MIPS64) | ABI_BIT(ABI_MIPSEL64) |
+                         ABI_BIT(ABI_MIPS64N32) | ABI_BIT(ABI_MIPSEL64N32) | ABI_BIT(ABI_RISCV64) |
+                         ABI_BIT(ABI_LOONGARCH64));
+        assert_int_equal(mdwe, ABI_BIT(ABI_X86) | ABI_BIT(ABI_S390) | ABI_BIT(ABI_PPC) | ABI_BIT(ABI_PPC64) |
+                         ABI_BIT(ABI_PPC64LE) | ABI_BIT(ABI_S390X) | ABI_BIT(ABI_ARM) | ABI_BIT(ABI_X86_64) |
+                         ABI_BIT(ABI_X32) | ABI_BIT(ABI_AARCH64) | ABI_BIT(ABI_RISCV64) |
+                         ABI_BIT(ABI_LOONGARCH64));
+        assert_int_equal(unknown, ABI_BIT(ABI_LOONGARCH64) | ABI_BIT(ABI_M68K) | ABI_BIT(ABI_SH) | ABI_BIT(ABI_SHEB));
+        assert_string_equal(abi_info[ABI_X86].mmap_prot, "mmap2");
+        assert_string_equal(abi_info[ABI_X86].mmap_old, "mmap");
+        assert_false(abi_info[ABI_X86].shmat_call);
+        assert_string_equal(abi_info[ABI_ARM].mmap_prot, "mmap2");
+        assert_true(abi_info[ABI_ARM].shmat_call);
+        assert_string_equal(abi_info[ABI_S390X].mmap_prot, "mmap");
+        assert_int_equal(abi_info[ABI_X32].keeps, ABI_BIT(ABI_X86_64));
+        /* This host's O_CREAT, on its ABIs. */
+        ABI_SET_FOREACH(a, abi_info[abi_native()].host_abis)
+                assert_int_equal(abi_info[a].o_creat, O_CREAT);
+        assert_int_equal(abi_info[ABI_MIPSEL64].o_creat, 0x100);
+}
+
 static void test_native(void **state) {
         Abi n = abi_native();
 
@@ -205,6 +280,8 @@ int main(void) {
                 cmocka_unit_test(test_audit_arch_lookup),
                 cmocka_unit_test(test_bias_width_socketcall),
                 cmocka_unit_test(test_host_abis),
+                cmocka_unit_test(test_multiplexed_matches_libseccomp),
+                cmocka_unit_test(test_call_facts),
                 cmocka_unit_test(test_native),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

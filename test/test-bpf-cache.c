@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
+#include "bpf-cache.h"
+#include "bpf-check.h"
 #include "bpf-emu.h"
 #include "bpf-insn.h"
 #include "bpf-program.h"

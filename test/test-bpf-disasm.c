@@ -7,7 +7,7 @@
 
 #include <linux/audit.h>
 
-#include "bpf-emu.h"
+#include "bpf-disasm.h"
 #include "bpf-insn.h"
 #include "bpf-program.h"
 #include "macro.h"

@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "action.h"
+#include "bpf-check.h"
 #include "bpf-emu.h"
 #include "bpf-insn.h"
 #include "bpf-program.h"
@@ -261,9 +263,9 @@ static void test_action_order(void **state) {
                 for (size_t j = 0; j < ELEMENTSOF(order); j++) {
                         int expected = (i > j) - (i < j);
 
-                        assert_int_equal(seccomp_action_compare(order[i], order[j]), expected);
+                        assert_int_equal(action_compare(order[i], order[j]), expected);
                         /* data does not count */
-                        assert_int_equal(seccomp_action_compare(order[i] | 0x1234, order[j] | 7), expected);
+                        assert_int_equal(action_compare(order[i] | 0x1234, order[j] | 7), expected);
                 }
 }
 
@@ -286,7 +288,7 @@ static void test_action_to_string(void **state) {
         char buf[64];
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
-                assert_string_equal(seccomp_action_to_string(cases[i].action, buf, sizeof buf), cases[i].name);
+                assert_string_equal(action_to_string(cases[i].action, buf, sizeof buf), cases[i].name);
 }
 
 static void test_chain(void **state) {
@@ -512,7 +514,7 @@ static void assert_same_outcome(const Outcome *kernel, const Outcome *predicted,
         if (outcome_equal(kernel, predicted))
                 return;
         fail_msg("seed 0x%" PRIx64 ", case %u, nr 0x%lx: the kernel %s, bpf_run() says %s (%s)", seed, i, nr,
-                 outcome_to_string(kernel, a, sizeof a), seccomp_action_to_string(verdict, v, sizeof v),
+                 outcome_to_string(kernel, a, sizeof a), action_to_string(verdict, v, sizeof v),
                  outcome_to_string(predicted, b, sizeof b));
 }
 

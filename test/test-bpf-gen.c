@@ -12,7 +12,8 @@
 #include <dirent.h>
 #include <sys/personality.h>
 
-#include "bpf-emu.h"
+#include "bpf-cache.h"
+#include "bpf-check.h"
 #include "filter-stats.h"
 #include "sandbox.h"
 #include "syscall-table.h"

@@ -2,14 +2,14 @@
 
 /* megafilter against systemd 252: for every example unit, every unit of this machine's
  * /lib/systemd/system that uses a seccomp directive, and a set of synthetic directive sets, the
- * megafilter (both layouts) and the per-feature libseccomp baseline (seccomp-baseline.c) are run
+ * megafilter (both layouts) and the per-feature libseccomp baseline (src/baseline/baseline.c) are run
  * through the emulator with the kernel's precedence, on every ABI the host runs, for every number
  * in the tables and numbers outside them, and for argument-checked calls with the boundary values
  * of every comparison (both halves). Verdicts must be identical, action and errno, except for the
  * differences megafilter makes on purpose, each spelled out in documented_difference().
  *
  * Then the kernel: the baseline loaded into forked children (exported programs and
- * seccomp_baseline_install()), real calls, the same results as the megafilter's verdicts say and
+ * baseline_install()), real calls, the same results as the megafilter's verdicts say and
  * as megafilter's programs give. And systemd 252 itself: services of a private user manager,
  * their filters read back with ptrace and compared with the baseline's, byte for byte.
  *
@@ -38,15 +38,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "action.h"
+#include "bpf-check.h"
+#include "bpf-disasm.h"
+#include "bpf-emu.h"
 #include "errno-name.h"
 #include "sandbox.h"
-#include "seccomp-baseline.h"
+#include "baseline.h"
 #include "seccomp-child.h"
 #include "syscall-set.h"
 #include "syscall-table.h"
 #include "unit-file.h"
-#include "verify.h"
 #include "unit-text.h"
+#include "verify.h"
 
 #define ERRNO_ACTION(e) (SECCOMP_RET_ERRNO | ((uint32_t) (e) & SECCOMP_RET_DATA))
 #define MISMATCHES_SHOWN 12
@@ -62,7 +66,7 @@ static void quiet(void *userdata, int level, const SourceLoc *loc, const char *m
 /* ---- directives ---- */
 
 /* How many listed names libseccomp 2.5 does not know. systemd 252 parses SystemCallFilter= and
- * SystemCallLog= with libseccomp and silently drops those names (seccomp-baseline.c does too);
+ * SystemCallLog= with libseccomp and silently drops those names (baseline.c does too);
  * megafilter's tables are newer and keep them: see documented_difference(). */
 static size_t names_libseccomp_lacks(const SyscallList *l) {
         size_t n = 0;
@@ -136,7 +140,7 @@ static uint32_t negative_action(const Directives *d) {
 /* Whether libseccomp 2.5 has this number on this ABI under the name our table gives it. */
 static bool libseccomp_knows(Abi abi, uint32_t nr) {
         int id = syscall_from_nr(abi, nr);
-        uint32_t arch = seccomp_arch_resolve_name(abi_info[abi].seccomp_name);
+        uint32_t arch = seccomp_arch_resolve_name(abi_info[abi].libseccomp_name);
         int n;
 
         if (id < 0)
@@ -209,8 +213,8 @@ static int check_call(const uint64_t args[6], void *userdata) {
                         describe_args(a, sizeof a, args);
                         print_message("%s: %s(%s) nr %u on %s: systemd 252 %s, %s %s\n",
                                       c->label, id >= 0 ? syscall_name(id) : "?", a, x->nr, abi_to_name(x->abi),
-                                      seccomp_action_to_string(base, b1, sizeof b1), c->mf[i].name,
-                                      seccomp_action_to_string(mf, b2, sizeof b2));
+                                      action_to_string(base, b1, sizeof b1), c->mf[i].name,
+                                      action_to_string(mf, b2, sizeof b2));
                 }
         }
         return 0;
@@ -287,7 +291,7 @@ static size_t compare(const char *label, Directives *d, bool verbose) {
 
         size_t dropped = names_libseccomp_lacks(&d->syscall_filter) + names_libseccomp_lacks(&d->syscall_log);
 
-        r = seccomp_baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
+        r = baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
         if (r == -EACCES && drop_entries_equal_to_default(d) > 0) {
                 /* 3. An allow-list entry whose errno is SystemCallErrorNumber= itself (as
                  *    "SystemCallFilter=~@mount:EPERM" with "SystemCallErrorNumber=EPERM"): libseccomp
@@ -296,7 +300,7 @@ static size_t compare(const char *label, Directives *d, bool verbose) {
                  *    the redundant entry. Compare what both mean: the entry changes nothing. */
                 print_message("%s: systemd 252 refuses this unit (a rule equals the default action); "
                               "compared without the redundant entries\n", label);
-                r = seccomp_baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
+                r = baseline_build(d, &baseline_options, &diag, &base, &n_base, &info);
         }
         if (r < 0)
                 fail_msg("%s: baseline: %s", label, strerror(-r));
@@ -484,7 +488,7 @@ static void test_filter_counts(void **state) {
 
                 assert_true(asprintf(&text, "%s%s", typical, cases[i].extra) > 0);
                 d = directives_from_text(text);
-                assert_int_equal(seccomp_baseline_build(d, &baseline_options, NULL, &p, &n, &info), 0);
+                assert_int_equal(baseline_build(d, &baseline_options, NULL, &p, &n, &info), 0);
                 assert_int_equal(n, cases[i].n);
                 assert_int_equal(info.n, n);
                 /* Attach order: SystemCallFilter= last, on the native ABI only. */
@@ -531,7 +535,7 @@ typedef struct KernelCall {
         uint64_t args[6];
 } KernelCall;
 
-/* In a child: install the baseline with seccomp_baseline_install(), make the call; the parent gets
+/* In a child: install the baseline with baseline_install(), make the call; the parent gets
  * the outcome. */
 static Outcome baseline_in_child(const Directives *d, long nr, const uint64_t args[6]) {
         Outcome o = {};
@@ -545,7 +549,7 @@ static Outcome baseline_in_child(const Directives *d, long nr, const uint64_t ar
                 long res[2];
 
                 close(fds[0]);
-                if (seccomp_baseline_install(d, &baseline_options) < 0)
+                if (baseline_install(d, &baseline_options) < 0)
                         _exit(100);
                 res[0] = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
                 res[1] = res[0] < 0 ? errno : 0;
@@ -605,7 +609,7 @@ static void kernel_case(const char *directives, const KernelCall *calls, size_t 
         BpfProgram *base = NULL;
         size_t n_base = 0;
 
-        assert_int_equal(seccomp_baseline_build(d, &baseline_options, NULL, &base, &n_base, NULL), 0);
+        assert_int_equal(baseline_build(d, &baseline_options, NULL, &base, &n_base, NULL), 0);
         co.mdwe = MDWE_SECCOMP;
         co.personality = PER_LINUX;
         assert_int_equal(sandbox_compile(d, &co, NULL, &s), 0);
@@ -624,13 +628,13 @@ static void kernel_case(const char *directives, const KernelCall *calls, size_t 
 
                 /* The exported programs, attached with seccomp(2) … */
                 assert_int_equal(kernel_run(base_refs, n_base, nr, calls[i].args, &exported), 0);
-                /* … and seccomp_baseline_install(), loading with seccomp_load(). */
+                /* … and baseline_install(), loading with seccomp_load(). */
                 installed = baseline_in_child(d, nr, calls[i].args);
                 /* And megafilter's programs, for comparison. */
                 assert_int_equal(kernel_run(mf_refs, s->n_progs, nr, calls[i].args, &mf_kernel), 0);
 
                 print_message("%-20s megafilter %-16s (kernel: %-16s) baseline: exported %-16s installed %s\n", calls[i].name,
-                              seccomp_action_to_string(mf, b1, sizeof b1), outcome_to_string(&mf_kernel, b4, sizeof b4),
+                              action_to_string(mf, b1, sizeof b1), outcome_to_string(&mf_kernel, b4, sizeof b4),
                               outcome_to_string(&exported, b2, sizeof b2), outcome_to_string(&installed, b3, sizeof b3));
                 assert_true(outcome_equal(&mf_kernel, &exported) ||
                             ((mf & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW && mf_kernel.kind == OUTCOME_RETURNED &&
@@ -756,7 +760,7 @@ static void manager_stop(Manager *m) {
         (void) !system(cmd);
 }
 
-static long seccomp_filters_of(pid_t pid) {
+static long filters_attached_to(pid_t pid) {
         _cleanup_free_ char *path = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         char line[256];
@@ -777,7 +781,7 @@ static long seccomp_filters_of(pid_t pid) {
 /* The filters attached to pid, oldest first (ptrace(PTRACE_SECCOMP_GET_FILTER): needs
  * CAP_SYS_ADMIN). */
 static int filters_of(pid_t pid, size_t skip_oldest, BpfProgram **ret, size_t *ret_n) {
-        long total = seccomp_filters_of(pid);
+        long total = filters_attached_to(pid);
         BpfProgram *p;
         int status;
 
@@ -838,8 +842,8 @@ static size_t filter_verdicts_differ(const BpfProgram *a, const BpfProgram *b, c
 
                                                 print_message("  %s nr %u (%s) arg%zu=0x%" PRIx64 ": systemd %s, baseline %s\n",
                                                               abi_to_name(abi), nr, id >= 0 ? syscall_name(id) : "?", arg, values[v],
-                                                              seccomp_action_to_string(va, b1, sizeof b1),
-                                                              seccomp_action_to_string(vb, b2, sizeof b2));
+                                                              action_to_string(va, b1, sizeof b1),
+                                                              action_to_string(vb, b2, sizeof b2));
                                         }
                                 }
                 }
@@ -1002,7 +1006,7 @@ static void live_case(Manager *m, const char *name, const char *directives) {
                 usleep(20 * 1000);
         }
 
-        r = filters_of((pid_t) pid, (size_t) seccomp_filters_of(m->pid), &live, &n_live);
+        r = filters_of((pid_t) pid, (size_t) filters_attached_to(m->pid), &live, &n_live);
         {
                 char *stop[] = { (char *) "systemctl", (char *) "--user", (char *) "stop", (char *) name, NULL };
                 (void) run_wait(stop, m->dir, NULL, 0);
@@ -1013,7 +1017,7 @@ static void live_case(Manager *m, const char *name, const char *directives) {
         } else
                 assert_int_equal(r, 0);
 
-        assert_int_equal(seccomp_baseline_build(d, &baseline_options, NULL, &base, &n_base, &info), 0);
+        assert_int_equal(baseline_build(d, &baseline_options, NULL, &base, &n_base, &info), 0);
         co.mdwe = MDWE_SECCOMP;
         co.personality = PER_LINUX;
         assert_int_equal(sandbox_compile(d, &co, NULL, &s), 0);

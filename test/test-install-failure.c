@@ -55,7 +55,7 @@ static Sandbox *compile_text(const char *directives, MdweMode mdwe) {
 #define TWO_PROGRAMS "SystemCallFilter=@system-service\nRestrictAddressFamilies=AF_UNIX AF_INET\nSystemCallErrorNumber=EPERM"
 #define ONE_PROGRAM "SystemCallFilter=~@mount @reboot\nSystemCallErrorNumber=EPERM"
 
-static int seccomp_filters(void) {
+static int process_filters_count(void) {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
         char line[256];
         int n = -1;
@@ -159,9 +159,9 @@ static Result run_install(const Sandbox *s, Setup setup, InstallFlags flags) {
                 close(fds[0]);
                 if (setup && setup(s) < 0)
                         _exit(2);
-                res.before = seccomp_filters();
+                res.before = process_filters_count();
                 res.r = sandbox_install(s, flags, &(Diag) { .func = quiet });
-                res.after = seccomp_filters();
+                res.after = process_filters_count();
                 if (write(fds[1], &res, sizeof res) != sizeof res)
                         _exit(3);
                 _exit(0);
@@ -469,7 +469,7 @@ int main(void) {
                 cmocka_unit_test(test_tsync_refused),
         };
 
-        if (seccomp_filters() < 0) {
+        if (process_filters_count() < 0) {
                 print_message("No Seccomp_filters in /proc/self/status (Linux < 5.9?), skipping.\n");
                 return 77;
         }

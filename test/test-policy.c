@@ -26,12 +26,6 @@
 #define ALLOW SECCOMP_RET_ALLOW
 #define LOG SECCOMP_RET_LOG
 
-static Policy *build_with(const char *text, const PolicyOptions *o);
-
-static Policy *build(const char *text, bool mdwe_prctl) {
-        return build_with(text, &(PolicyOptions) { .native = ABI_X86_64, .mdwe_prctl = mdwe_prctl, .personality = PER_LINUX });
-}
-
 static Policy *build_with(const char *text, const PolicyOptions *o) {
         _cleanup_(unit_file_freep) UnitFile *u = NULL;
         _cleanup_(directives_freep) Directives *d = NULL;
@@ -45,6 +39,14 @@ static Policy *build_with(const char *text, const PolicyOptions *o) {
         assert_int_equal(diag.n_warnings, 0);
         assert_int_equal(policy_build(d, o, &diag, &p), 0);
         return p;
+}
+
+static Policy *build_on(Abi native, const char *text, bool mdwe_prctl) {
+        return build_with(text, &(PolicyOptions) { .native = native, .mdwe_prctl = mdwe_prctl, .personality = PER_LINUX });
+}
+
+static Policy *build(const char *text, bool mdwe_prctl) {
+        return build_on(ABI_X86_64, text, mdwe_prctl);
 }
 
 static uint32_t call_nr(const Policy *p, Abi abi, uint32_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
@@ -137,6 +139,23 @@ static void test_architectures(void **state) {
         assert_int_equal(call(p, ABI_X32, "read", 0, 0, 0, 0), KILL_THREAD);
         /* -1 stays x86-64's. */
         assert_int_equal(call_nr(p, ABI_X86_64, UINT32_MAX, 0, 0, 0, 0), ALLOW);
+        policy_free(p);
+}
+
+static void test_architectures_x32(void **state) {
+        /* On an x32 host, x86-64 stays with x32, whose vDSO makes x86-64 calls (systemd 252). */
+        Policy *p = build_on(ABI_X32, "[Service]\nSystemCallArchitectures=native\n", false);
+
+        assert_int_equal(call(p, ABI_X32, "read", 0, 0, 0, 0), ALLOW);
+        assert_int_equal(call(p, ABI_X86_64, "read", 0, 0, 0, 0), ALLOW);
+        assert_int_equal(call(p, ABI_X86, "read", 0, 0, 0, 0), KILL_THREAD);
+        policy_free(p);
+
+        /* Unless x32 is not listed (it is not blocked either: it is native). */
+        p = build_on(ABI_X32, "[Service]\nSystemCallArchitectures=x86\n", false);
+        assert_int_equal(call(p, ABI_X32, "read", 0, 0, 0, 0), ALLOW);
+        assert_int_equal(call(p, ABI_X86, "read", 0, 0, 0, 0), ALLOW);
+        assert_int_equal(call(p, ABI_X86_64, "read", 0, 0, 0, 0), KILL_THREAD);
         policy_free(p);
 }
 
@@ -279,6 +298,7 @@ int main(void) {
                 cmocka_unit_test(test_allow_list),
                 cmocka_unit_test(test_allow_list_unknown_default),
                 cmocka_unit_test(test_architectures),
+                cmocka_unit_test(test_architectures_x32),
                 cmocka_unit_test(test_address_families),
                 cmocka_unit_test(test_namespaces),
                 cmocka_unit_test(test_precedence),

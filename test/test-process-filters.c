@@ -128,7 +128,7 @@ static void test_raw_filters(void **state) {
         assert_string_equal(f->progs[0].name, "filter-00");
 
         /* The process goes on after the reader detached, and can be read again. */
-        assert_int_equal(seccomp_status_read(pid, &st), 0);
+        assert_int_equal(process_seccomp_status(pid, &st), 0);
         assert_int_equal(st.filters, 2);
         f = process_filters_free(f);
         assert_int_equal(process_filters_read(pid, &f), 0);
@@ -262,7 +262,7 @@ static void test_no_such_process(void **state) {
 
         assert_int_equal(process_filters_read(pid, &f), -ESRCH);
         assert_null(f);
-        assert_int_equal(seccomp_status_read(pid, &st), -ESRCH);
+        assert_int_equal(process_seccomp_status(pid, &st), -ESRCH);
         assert_int_equal(process_filters_read(0, &f), -ESRCH);
 }
 

@@ -134,7 +134,7 @@ static void test_matches_libseccomp(void **state) {
         unsigned compared = 0;
 
         for (Abi a = 0; a < _ABI_MAX; a++) {
-                uint32_t token = seccomp_arch_resolve_name(abi_info[a].seccomp_name);
+                uint32_t token = seccomp_arch_resolve_name(abi_info[a].libseccomp_name);
 
                 if (token == 0)
                         continue;

@@ -9,7 +9,9 @@ Inputs:
   /usr/include/asm-generic/errno-base.h, errno.h   errno names and numbers
   the C compiler's <errno.h>                        aliases the C library adds (ENOTSUP)
   the C compiler's <sys/socket.h>                   AF_* names and numbers
-  the ABI facts below (audit arch, number bias, argument width, socketcall, host ABIs)
+  the C compiler's <linux/net.h>, <linux/ipc.h>          the call numbers of socketcall() and ipc()
+  the ABI facts below (audit arch, number bias, argument width, socketcall, host ABIs, and
+      what the policy and the libseccomp baseline both need to know about an ABI's calls)
 
 DATA defaults to ../shared/data next to the checkout. The output is deterministic: the same
 inputs give byte-identical files; test/test-gen-tables.sh checks the committed copies.
@@ -39,16 +41,68 @@ X32_SYSCALL_BIT = 0x40000000
 
 
 class AbiDef:
-    def __init__(self, enum, name, seccomp_name, em, flags, column, bias, arg_bits, socketcall, host):
+    def __init__(self, enum, name, libseccomp_name, em, flags, column, bias, arg_bits, socketcall, host):
         self.enum = enum
         self.name = name
-        self.seccomp_name = seccomp_name
+        self.libseccomp_name = libseccomp_name
         self.audit_arch = EM[em] | flags
         self.column = column            # syscalls.csv column holding its numbers
         self.bias = bias
         self.arg_bits = arg_bits
         self.socketcall = socketcall
         self.host = host                # enum suffixes, native first
+        f = CALL_FACTS.get(enum, {})
+        self.systemd_252 = enum not in SYSTEMD_252_UNKNOWN
+        self.socket_by_family = f.get('socket_by_family', False)
+        self.mmap_prot, self.mmap_old, self.shmat_call = f.get('mdwe', (None, None, False))
+        self.clone_flags_arg = 1 if enum in ('S390', 'S390X') else 0
+        self.o_creat = 0x100 if enum.startswith(('MIPS', 'PARISC')) else 0o100
+        self.keeps = KEEPS.get(enum, [])
+
+
+# What the policy (policy-layers.c) and the libseccomp baseline both need to know about an
+# ABI's calls, from systemd 252's seccomp-util.c and the kernel's tables:
+#   socket_by_family  socket() is a call of its own, filtered by family (RestrictAddressFamilies=):
+#                     the ABIs systemd lists as not using socketcall() (PA-RISC it leaves out)
+#   mdwe              MemoryDenyWriteExecute=: the mmap() whose prot (argument 2) is checked, the
+#                     old mmap() taking its arguments in memory (refused outright), and whether
+#                     shmat() is a call of its own (elsewhere it goes through ipc(): not filtered);
+#                     none where systemd leaves the ABI alone (MIPS, PA-RISC: no mmap() definition)
+# loongarch64 is megafilter's own addition (systemd 252's seccomp code does not know it, see
+# SYSTEMD_252_UNKNOWN); the baseline leaves it out as systemd 252 does.
+_MDWE_MMAP2_OLD = ('mmap2', 'mmap', False)
+_MDWE_MMAP = ('mmap', None, False)
+_MDWE_MMAP_SHMAT = ('mmap', None, True)
+CALL_FACTS = {
+    'X86_64': {'socket_by_family': True, 'mdwe': _MDWE_MMAP_SHMAT},
+    'X86': {'mdwe': _MDWE_MMAP2_OLD},
+    'X32': {'socket_by_family': True, 'mdwe': _MDWE_MMAP_SHMAT},
+    'ARM': {'socket_by_family': True, 'mdwe': ('mmap2', None, True)},
+    'AARCH64': {'socket_by_family': True, 'mdwe': _MDWE_MMAP_SHMAT},
+    'LOONGARCH64': {'socket_by_family': True, 'mdwe': _MDWE_MMAP_SHMAT},
+    'MIPS64': {'socket_by_family': True},
+    'MIPSEL64': {'socket_by_family': True},
+    'MIPS64N32': {'socket_by_family': True},
+    'MIPSEL64N32': {'socket_by_family': True},
+    'PPC': {'mdwe': _MDWE_MMAP},
+    'PPC64': {'mdwe': _MDWE_MMAP},
+    'PPC64LE': {'mdwe': _MDWE_MMAP},
+    'RISCV64': {'socket_by_family': True, 'mdwe': _MDWE_MMAP_SHMAT},
+    'S390': {'mdwe': _MDWE_MMAP2_OLD},
+    'S390X': {'mdwe': _MDWE_MMAP},
+}
+# ABIs systemd 252's seccomp code has no name for: its per-ABI switches never list them.
+SYSTEMD_252_UNKNOWN = {'LOONGARCH64', 'M68K', 'SH', 'SHEB'}
+# SystemCallArchitectures= permitting an ABI keeps these permitted too: x32's vDSO makes
+# x86-64 calls (systemd 252's seccomp_restrict_archs(), Debian bug 850047).
+KEEPS = {'X32': ['X86_64']}
+# clone_flags_arg: on s390 the first two arguments of clone() are swapped. o_creat: O_CREAT
+# (<asm/fcntl.h>: 0x100 on MIPS and PA-RISC, 0100 elsewhere).
+
+# The calls socketcall() and ipc() multiplex, by their macro in <linux/net.h> (all SYS_*) and
+# <linux/ipc.h> (these); the syscall is the macro's name in lower case.
+IPC_CALLS = ['SEMOP', 'SEMGET', 'SEMCTL', 'SEMTIMEDOP', 'MSGSND', 'MSGRCV', 'MSGGET', 'MSGCTL',
+             'SHMAT', 'SHMDT', 'SHMGET', 'SHMCTL']
 
 
 # In the order of enum Abi in abi.h.
@@ -317,10 +371,16 @@ def header(what, inputs):
     return lines
 
 
-def gen_abi_table():
+def c_string_or_null(s):
+    return 'NULL' if s is None else c_string(s)
+
+
+def gen_abi_table(multiplexed):
     out = header('ABI facts, included by abi.c.',
                  ['the ABI table in tools/gen-tables.py (libseccomp 2.5/2.6 arch definitions,',
-                  '   <linux/audit.h>, systemd 252 seccomp_local_archs and architecture names)'])
+                  '   <linux/audit.h>, systemd 252 seccomp_local_archs, architecture names and',
+                  '   per-ABI choices in seccomp-util.c)',
+                  '<linux/net.h>, <linux/ipc.h> (cc -E -dM)'])
     out += [f'_Static_assert(_ABI_MAX == {len(ABIS)}, "abi.h and tools/gen-tables.py disagree");',
             '',
             'const AbiInfo abi_info[_ABI_MAX] = {']
@@ -328,15 +388,49 @@ def gen_abi_table():
         host = ' | '.join(f'ABI_BIT(ABI_{h})' for h in a.host)
         out += [f'        [ABI_{a.enum}] = {{',
                 f'                .name = {c_string(a.name)},',
-                f'                .seccomp_name = {c_string(a.seccomp_name)},',
+                f'                .libseccomp_name = {c_string(a.libseccomp_name)},',
                 f'                .audit_arch = UINT32_C(0x{a.audit_arch:08X}),',
                 f'                .nr_bias = {a.bias if a.bias < 0x10000 else f"UINT32_C(0x{a.bias:08X})"},',
                 f'                .arg_bits = {a.arg_bits},',
                 f'                .socketcall = {"true" if a.socketcall else "false"},',
                 f'                .host_abis = {host},',
+                f'                .systemd_252 = {"true" if a.systemd_252 else "false"},',
+                f'                .keeps = {" | ".join(f"ABI_BIT(ABI_{k})" for k in a.keeps) or "0"},',
+                f'                .socket_by_family = {"true" if a.socket_by_family else "false"},',
+                f'                .mmap_prot = {c_string_or_null(a.mmap_prot)},',
+                f'                .mmap_old = {c_string_or_null(a.mmap_old)},',
+                f'                .shmat_call = {"true" if a.shmat_call else "false"},',
+                f'                .clone_flags_arg = {a.clone_flags_arg},',
+                f'                .o_creat = 0{a.o_creat:o},',
                 '        },']
+    out += ['};', '',
+            '/* The calls socketcall() and ipc() multiplex, sorted by name. */',
+            'static const AbiMultiplexed abi_multiplexed_calls[] = {']
+    out += [f'        {{ {c_string(n)}, {"true" if ipc else "false"}, {nr} }},' for n, ipc, nr in multiplexed]
     out += ['};', '']
     return out
+
+
+def read_multiplexed(cc, names):
+    net = {k: v for k, v in cc_defines(cc, 'linux/net.h').items() if re.fullmatch(r'SYS_[A-Z0-9]+', k)}
+    ipc = cc_defines(cc, 'linux/ipc.h')
+    calls = []
+    for k, v in net.items():
+        calls.append((k[len('SYS_'):].lower(), False, v))
+    for k in IPC_CALLS:
+        if k not in ipc:
+            die(f'{k} is not in <linux/ipc.h>')
+        calls.append((k.lower(), True, ipc[k]))
+    out = []
+    for n, is_ipc, v in calls:
+        if not re.fullmatch(r'[0-9]+', v) or not 0 < int(v) < 256:
+            die(f'multiplexed call {n} = {v!r}')
+        if n not in names:
+            die(f'multiplexed call {n} is in no syscall table')
+        out.append((n, is_ipc, int(v)))
+    if len({n for n, _, _ in out}) != len(out):
+        die('a multiplexed call listed twice')
+    return sorted(out, key=lambda c: c[0].encode())
 
 
 def gen_syscall_table(version, columns, numbers, names):
@@ -446,6 +540,17 @@ def validate(columns, numbers, known, groups):
     wanted = sorted({a.column for a in ABIS})
     if sorted(columns) != wanted:
         die(f'syscalls.csv columns {columns} do not match the ABI table {wanted}')
+    enums = {a.enum for a in ABIS}
+    for e in set(CALL_FACTS) | SYSTEMD_252_UNKNOWN | set(KEEPS) | {k for ks in KEEPS.values() for k in ks}:
+        if e not in enums:
+            die(f'ABI fact for unknown ABI {e}')
+    for a in ABIS:
+        has = lambda n: a.column in numbers.get(n, {})
+        if a.socket_by_family and (a.socketcall or not has('socket')):
+            die(f'{a.enum}: socket() filtered by family, but multiplexed or missing')
+        for n in (a.mmap_prot, a.mmap_old) + (('shmat',) if a.shmat_call else ()):
+            if n is not None and not has(n):
+                die(f'{a.enum}: MemoryDenyWriteExecute= names {n}(), which it does not have')
     names = set(numbers) | set(known)
     group_names = {g for g, _ in groups}
     missing_help = (group_names | {'@known'}) - set(SET_HELP)
@@ -479,7 +584,7 @@ def generate(data, cc):
     errno_by_number, errno_by_name = read_errno(ERRNO_HEADERS, cc)
     af_by_number, af_by_name = read_af(cc)
     files = {
-        'abi-table.gen.c': gen_abi_table(),
+        'abi-table.gen.c': gen_abi_table(read_multiplexed(cc, set(names))),
         'syscall-table.gen.c': gen_syscall_table(version, columns, numbers, names),
         'syscall-set.gen.c': gen_syscall_set(groups, names),
         'errno-name.gen.c': gen_errno(errno_by_number, errno_by_name),

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 
+#include "action.h"
 #include "bpf-paths.h"
 #include "bus-unit.h"
 #include "cli-unit.h"
@@ -96,7 +97,7 @@ static size_t analysis_instructions(const Analysis *a) {
 }
 
 static const char *action_string(uint32_t action, char *buf, size_t size) {
-        return seccomp_action_to_string(action, buf, size);
+        return action_to_string(action, buf, size);
 }
 
 /* The directive behind a syscall's verdict with all arguments 0 (what c->action is), or NULL

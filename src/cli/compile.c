@@ -6,7 +6,7 @@
 #include <getopt.h>
 #include <sys/stat.h>
 
-#include "bpf-emu.h"
+#include "bpf-disasm.h"
 #include "cli-unit.h"
 #include "filter-stats.h"
 #include "json-writer.h"

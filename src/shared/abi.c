@@ -56,7 +56,7 @@ Abi abi_from_name(const char *name) {
                 return _ABI_INVALID;
 
         for (Abi a = 0; a < _ABI_MAX; a++)
-                if (streq(name, abi_info[a].name) || streq(name, abi_info[a].seccomp_name))
+                if (streq(name, abi_info[a].name) || streq(name, abi_info[a].libseccomp_name))
                         return a;
         return _ABI_INVALID;
 }
@@ -65,6 +65,15 @@ const char *abi_to_name(Abi abi) {
         if (abi < 0 || abi >= _ABI_MAX)
                 return NULL;
         return abi_info[abi].name;
+}
+
+static int multiplexed_compare(const void *key, const void *m) {
+        return strcmp(key, ((const AbiMultiplexed *) m)->name);
+}
+
+const AbiMultiplexed *abi_multiplexed(const char *name) {
+        return bsearch(name, abi_multiplexed_calls, ELEMENTSOF(abi_multiplexed_calls), sizeof(AbiMultiplexed),
+                       multiplexed_compare);
 }
 
 Abi abi_from_audit_arch(uint32_t audit_arch) {

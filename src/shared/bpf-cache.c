@@ -5,7 +5,7 @@
  * ABI, knowing only nr and arch, and keeps a per-ABI bitmap of the numbers for which every filter
  * of the chain surely returns SECCOMP_RET_ALLOW. Those numbers then skip the filters entirely. */
 
-#include "bpf-emu.h"
+#include "bpf-cache.h"
 #include "bpf-program.h"
 #include "macro.h"
 #include "syscall-table.h"

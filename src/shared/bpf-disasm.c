@@ -6,7 +6,8 @@
 
 #include <inttypes.h>
 
-#include "bpf-emu.h"
+#include "action.h"
+#include "bpf-disasm.h"
 #include "bpf-program.h"
 #include "macro.h"
 #include "syscall-table.h"
@@ -246,7 +247,7 @@ static void annotate(const struct sock_filter *insns, size_t n, size_t pc, PathS
         if (code == (BPF_LD | BPF_W | BPF_ABS))
                 field_name(f->k, comment, size);
         else if (code == (BPF_RET | BPF_K))
-                seccomp_action_to_string(f->k, comment, size);
+                action_to_string(f->k, comment, size);
         else if (s.reached && is_cond_jump(code) && BPF_SRC(code) == BPF_K && BPF_OP(code) != BPF_JSET) {
                 const char *name = NULL;
 

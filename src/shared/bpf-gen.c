@@ -3,7 +3,8 @@
 /* Assembling the programs: arch dispatch, then per audit arch a search over spans of syscall
  * numbers with one outcome each (see bpf-gen.h). */
 
-#include "bpf-emu.h"
+#include "action.h"
+#include "bpf-cache.h"
 #include "bpf-gen-internal.h"
 #include "syscall-table.h"
 
@@ -284,10 +285,10 @@ typedef struct BlockCache {
 } BlockCache;
 
 static bool decision_may_kill_process(const Decision *d) {
-        if (seccomp_action_compare(d->action, SECCOMP_RET_KILL_THREAD) < 0)
+        if (action_compare(d->action, SECCOMP_RET_KILL_THREAD) < 0)
                 return true;
         for (size_t i = 0; i < d->n_rules; i++)
-                if (seccomp_action_compare(d->rules[i].action, SECCOMP_RET_KILL_THREAD) < 0)
+                if (action_compare(d->rules[i].action, SECCOMP_RET_KILL_THREAD) < 0)
                         return true;
         return false;
 }

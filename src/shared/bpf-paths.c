@@ -4,6 +4,7 @@
  * is either a known 32-bit value or unknown. Programs only jump forward, so every path ends; the
  * budget bounds the number of paths, which can grow exponentially with unknown tests. */
 
+#include "action.h"
 #include "bpf-paths.h"
 #include "bpf-program.h"
 
@@ -345,7 +346,7 @@ void bpf_paths(const struct sock_filter *insns, size_t n, uint32_t arch, uint32_
 }
 
 static bool more_restrictive(uint32_t a, uint32_t b) {
-        return seccomp_action_compare(a, b) < 0;
+        return action_compare(a, b) < 0;
 }
 
 void bpf_chain_paths(const BpfFilterRef *filters, size_t n, uint32_t arch, uint32_t nr, BpfPaths *ret) {

@@ -8,7 +8,7 @@
  * process, where no policy says which arguments matter. Paths are not checked for feasibility
  * (two tests of one argument are taken as independent), so the figures are upper bounds. */
 
-#include "bpf-emu.h"
+#include "bpf-program.h"
 
 #define BPF_PATHS_MAX_ACTIONS 8
 #define BPF_PATHS_BUDGET (1u << 18)     /* instructions visited per program before giving up */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* A classic BPF program as handed to seccomp(2): an array of struct sock_filter, plus a name. */
+/* A classic BPF program as handed to seccomp(2): an array of struct sock_filter, plus a name;
+ * and a chain of them as the checkers take it. */
 
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,7 @@
 #define SECCOMP_DATA_IP 8
 #define SECCOMP_DATA_ARG_LO(i) (16 + 8 * (i) + 0)       /* little-endian hosts */
 #define SECCOMP_DATA_ARG_HI(i) (16 + 8 * (i) + 4)
+#define SECCOMP_DATA_SIZE ((uint32_t) sizeof(struct seccomp_data))
 
 typedef struct BpfProgram {
         char *name;                     /* "megafilter", "argfilter", … */
@@ -37,3 +40,9 @@ typedef struct BpfProgram {
 int bpf_program_append(BpfProgram *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k);
 void bpf_program_done(BpfProgram *p);
 void bpf_programs_free(BpfProgram *p, size_t n);
+
+/* A filter chain in attach order: filters[0] was attached first, filters[n-1] last. */
+typedef struct BpfFilterRef {
+        const struct sock_filter *insns;
+        size_t n;
+} BpfFilterRef;

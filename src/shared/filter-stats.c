@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "bpf-cache.h"
+#include "bpf-emu.h"
 #include "bpf-paths.h"
 #include "bpf-program.h"
 #include "filter-stats.h"

@@ -7,7 +7,7 @@
  * sandboxes: argument-checked syscalls are then run on every boundary of their rules and the
  * worst case is kept). */
 
-#include "bpf-emu.h"
+#include "bpf-program.h"
 #include "policy.h"
 
 typedef enum SyscallClass {

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The policy: for every ABI the host runs and every syscall number, what the kernel decides when
- * a unit's directives are applied — merged over all directives exactly as the kernel merges the
- * per-feature filters systemd attaches (every filter runs; the most restrictive action wins, on
- * ties the newest filter's).
+/* The policy: for every ABI the host runs and every syscall number, what the kernel decides under
+ * a chain of filters — merged exactly as the kernel merges them (every filter runs; the most
+ * restrictive action wins, on ties the newest filter's).
  *
- * Each directive is a "layer" (one systemd filter per ABI). A layer decides a syscall either
- * unconditionally or with argument rules. The merged decision for one (ABI, nr) is an ordered
- * list of argument rules — the first whose comparisons all hold gives the action — and a
- * fallback action. Syscalls whose decision has no rules are "constant": the megafilter decides
- * them from (arch, nr) alone. */
+ *   Directives ──policy_layers() (policy-layers.c)──▶ Layer[] ──policy_merge() (policy-merge.c)──▶ Policy
+ *
+ * Each filter is a layer (layer.h): plain data, one per directive for a unit, or one for another
+ * input such as an OCI profile. The merged decision for one (ABI, nr) is an ordered list of
+ * argument rules — the first whose comparisons all hold gives the action — and a fallback
+ * action. Syscalls whose decision has no rules are "constant": the megafilter decides them from
+ * (arch, nr) alone. */
 
 #include <linux/seccomp.h>
 #include <stdbool.h>
@@ -20,58 +21,14 @@
 #include "arena.h"
 #include "diag.h"
 #include "directives.h"
-
-/* systemd's attach order, oldest first. The order matters only for ties between equally
- * restrictive actions (two different errnos): the newest layer's wins. */
-typedef enum PolicyLayer {
-        LAYER_PROTECT_HOSTNAME,
-        LAYER_ADDRESS_FAMILIES,
-        LAYER_MEMORY_DENY_WRITE_EXECUTE,
-        LAYER_RESTRICT_REALTIME,
-        LAYER_RESTRICT_SUID_SGID,
-        LAYER_RESTRICT_NAMESPACES,
-        LAYER_PROTECT_KERNEL_TUNABLES,
-        LAYER_PROTECT_KERNEL_MODULES,
-        LAYER_PROTECT_KERNEL_LOGS,
-        LAYER_PROTECT_CLOCK,
-        LAYER_PRIVATE_DEVICES,
-        LAYER_SYSCALL_ARCHITECTURES,
-        LAYER_LOCK_PERSONALITY,
-        LAYER_SYSCALL_LOG,
-        LAYER_SYSCALL_FILTER,
-        _LAYER_MAX,
-        LAYER_NONE = _LAYER_MAX,        /* nothing restricts: the implicit ALLOW */
-} PolicyLayer;
-
-const char *policy_layer_to_directive(PolicyLayer l);  /* "SystemCallFilter=" … */
-
-typedef enum ArgOp {
-        ARG_EQ,
-        ARG_NE,
-        ARG_LT,
-        ARG_LE,
-        ARG_GT,
-        ARG_GE,
-        ARG_MASKED_EQ,                  /* (arg & mask) == datum */
-        ARG_MASKED_NE,                  /* (arg & mask) != datum */
-        _ARG_OP_MAX,
-} ArgOp;
-
-/* One comparison of a syscall argument, unsigned, on all 64 bits (ABIs with arg_bits 64) or on
- * the low 32 bits only (arg_bits 32, as libseccomp compares them there). */
-typedef struct ArgCmp {
-        uint8_t arg;                    /* 0…5 */
-        uint8_t op;                     /* ArgOp */
-        uint64_t mask;                  /* ARG_MASKED_* only */
-        uint64_t datum;
-} ArgCmp;
+#include "layer.h"
 
 typedef struct ArgRule {
         ArgCmp *cmp;                    /* all must hold */
         size_t n_cmp;
         uint32_t action;                /* SECCOMP_RET_* value */
         PolicyLayer layer;
-        SourceLoc loc;                  /* the assignment that asked for it */
+        SourceLoc loc;                  /* the rule that asked for it */
 } ArgRule;
 
 typedef struct Decision {
@@ -84,7 +41,9 @@ typedef struct Decision {
 
 typedef struct AbiPolicy {
         bool present;                   /* the host runs this ABI */
-        bool allowed;                   /* permitted by SystemCallArchitectures= */
+        bool allowed;                   /* false: a layer's bad-arch action kills every call and no
+                                         * other layer can change that (SystemCallArchitectures=);
+                                         * other holds it, there are no per-number decisions */
         uint32_t nr_first;              /* by_nr[i] decides number nr_first + i */
         uint32_t n;
         Decision *by_nr;
@@ -110,9 +69,9 @@ typedef struct Policy {
                                          * once by policy_free() */
 } Policy;
 
-/* Build the policy. Names that do not exist on an ABI are reported to diag at debug level
- * (-EDOM, as libseccomp calls them) and skipped. Returns -ENOMEM or -EINVAL on internal
- * inconsistencies, 0 otherwise. */
+/* Build a unit's policy: policy_new(), policy_layers(), policy_merge(). Names that do not exist
+ * on an ABI are reported to diag at debug level (-EDOM, as libseccomp calls them) and skipped.
+ * Returns -ENOMEM or -EINVAL on internal inconsistencies, 0 otherwise. */
 int policy_build(const Directives *d, const PolicyOptions *o, Diag *diag, Policy **ret);
 /* The same, with the builder's scratch memory in an arena of the caller's, which may reuse it
  * (arena_reset()) once the policy is built. An empty scratch arena gets its first chunk from the
@@ -122,11 +81,19 @@ int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Are
 Policy *policy_free(Policy *p);
 DEFINE_POINTER_CLEANUP(Policy, policy_free);
 
+/* An empty policy for a host of native ABI (_ABI_INVALID: this machine's), in an arena of its
+ * own. An empty scratch arena gets its first chunk from the policy's mapping (see
+ * policy_build_in()). */
+int policy_new(Abi native, Arena *scratch, Policy **ret);
+
+/* Decide every call of the policy's ABIs under layers[0…n) (attach order), with the merge's
+ * scratch memory in scratch. Once only, on a policy from policy_new(). -ENOMEM, -EINVAL (a layer
+ * outside layer.h's contract), -E2BIG (a layer the merge cannot express); on failure the policy
+ * is unusable: free it. */
+int policy_merge(Policy *p, const Layer *layers, size_t n, Diag *diag, Arena *scratch);
+
 /* The decision for (abi, nr). abi must be present. */
 const Decision *policy_decision(const Policy *p, Abi abi, uint32_t nr);
-
-/* Whether a comparison holds for an argument value on an ABI with arg_bits bits. */
-bool arg_cmp_holds(const ArgCmp *c, uint64_t value, unsigned arg_bits);
 
 /* The action for a call: the decision's first matching rule, or its fallback. */
 uint32_t decision_evaluate(const Decision *d, const uint64_t args[6], unsigned arg_bits, const ArgRule **ret_rule);

@@ -34,7 +34,7 @@ static int status_field(const char *line, const char *key, int *ret) {
         return 1;
 }
 
-int seccomp_status_read(pid_t pid, SeccompStatus *ret) {
+int process_seccomp_status(pid_t pid, SeccompStatus *ret) {
         SeccompStatus s = { .mode = -1, .filters = -1, .no_new_privs = -1 };
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL;
@@ -191,7 +191,7 @@ int process_filters_read(pid_t pid, ProcessFilters **ret) {
         if (r >= 0)
                 r = wait_for_stop(pid);
         if (r >= 0) {
-                r = seccomp_status_read(pid, &f->status);
+                r = process_seccomp_status(pid, &f->status);
                 if (r >= 0 && f->status.mode == SECCOMP_MODE_STRICT)
                         r = -EMEDIUMTYPE;
                 if (r >= 0 && f->status.mode != SECCOMP_MODE_DISABLED) {

@@ -7,7 +7,6 @@
 
 #include <sys/types.h>
 
-#include "bpf-emu.h"
 #include "bpf-program.h"
 
 typedef struct SeccompStatus {
@@ -17,7 +16,7 @@ typedef struct SeccompStatus {
 } SeccompStatus;
 
 /* Parse /proc/PID/status. -ENOENT (or -ESRCH) if the process does not exist. */
-int seccomp_status_read(pid_t pid, SeccompStatus *ret);
+int process_seccomp_status(pid_t pid, SeccompStatus *ret);
 
 typedef struct ProcessFilters {
         pid_t pid;

@@ -176,7 +176,7 @@ static bool have_cap_sys_admin(void) {
         return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN);
 }
 
-static int seccomp_attach(const BpfProgram *p, unsigned flags) {
+static int filter_attach(const BpfProgram *p, unsigned flags) {
         struct sock_fprog prog = { .len = (unsigned short) p->n, .filter = p->insns };
         long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 
@@ -206,7 +206,7 @@ static int trial_child(void *userdata) {
                 _exit(1);
         }
         for (size_t i = 0; i < t->sandbox->n_progs; i++) {
-                int r = seccomp_attach(&t->sandbox->progs[i], t->flags & ~SECCOMP_FILTER_FLAG_TSYNC);
+                int r = filter_attach(&t->sandbox->progs[i], t->flags & ~SECCOMP_FILTER_FLAG_TSYNC);
                 if (r < 0) {
                         t->error = r;
                         t->failed = i;
@@ -278,7 +278,7 @@ static int install_failed(const Sandbox *s, size_t i, int error, InstallFlags fl
 
 /* Seccomp_filters of /proc/thread-self/status (Linux 5.9): how many filters the calling thread has;
  * -1 if unknown. */
-static int seccomp_filter_count(void) {
+static int thread_filter_count(void) {
         _cleanup_fclose_ FILE *f = fopen("/proc/thread-self/status", "re");
         char line[256];
         int n;
@@ -302,7 +302,7 @@ int sandbox_install_step(const Sandbox *s, InstallFlags flags, Diag *diag, int *
         /* A filter already in place can make seccomp(2) return 0 without attaching anything
          * (SECCOMP_RET_ERRNO with errno 0): count the filters then, so that this cannot pass for
          * success. Without filters in place, nothing can fake the call. */
-        int count = s->n_progs > 0 && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0 ? seccomp_filter_count() : -1;
+        int count = s->n_progs > 0 && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0 ? thread_filter_count() : -1;
         int r;
 
         *ret_failed = INSTALL_FAILED_OTHER;
@@ -333,12 +333,12 @@ int sandbox_install_step(const Sandbox *s, InstallFlags flags, Diag *diag, int *
         }
 
         for (size_t i = 0; i < s->n_progs; i++) {
-                r = seccomp_attach(&s->progs[i], sflags);
+                r = filter_attach(&s->progs[i], sflags);
                 if (r < 0)
                         return install_failed(s, i, r, flags, diag, ret_failed);
         }
 
-        if (count >= 0 && seccomp_filter_count() != count + (int) s->n_progs) {
+        if (count >= 0 && thread_filter_count() != count + (int) s->n_progs) {
                 *ret_failed = 0;
                 diag_log(diag, DIAG_ERROR, NULL, 0,
                          "seccomp() reported success but the filters are not attached: a filter already in place fakes it.");

@@ -2,7 +2,8 @@
 #pragma once
 
 /* A compiled sandbox: the policy, the programs generated from it, and how
- * MemoryDenyWriteExecute= is applied. Compiling is pure; installing is the one stage that
+ * MemoryDenyWriteExecute= is applied. Compiling changes nothing (it may read the calling
+ * process's persona and whether the kernel has PR_SET_MDWE); installing is the one stage that
  * touches the kernel, all or nothing. */
 
 #include "bpf-gen.h"

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "action.h"
+#include "bpf-cache.h"
 #include "bpf-emu.h"
 #include "syscall-table.h"
 #include "verify.h"
@@ -135,8 +137,8 @@ static int check_call(const uint64_t args[6], void *userdata) {
                                  abi >= 0 ? abi_to_name(abi) : "unknown ABI", id >= 0 ? syscall_name(id) : "(no system call)",
                                  c->arch, c->nr, (unsigned long long) args[0], (unsigned long long) args[1],
                                  (unsigned long long) args[2], (unsigned long long) args[3],
-                                 seccomp_action_to_string(want, w, sizeof w),
-                                 seccomp_action_to_string(got, g, sizeof g));
+                                 action_to_string(want, w, sizeof w),
+                                 action_to_string(got, g, sizeof g));
                 }
         }
         return 0;

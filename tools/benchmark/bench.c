@@ -18,7 +18,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "bpf-emu.h"
 #include "filter-stats.h"
 #include "strategies.h"
 #include "syscall-table.h"

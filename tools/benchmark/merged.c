@@ -17,7 +17,7 @@
 #define MARGIN 64
 
 static uint32_t scmp_arch_of(Abi abi) {
-        return seccomp_arch_resolve_name(abi_info[abi].seccomp_name);
+        return seccomp_arch_resolve_name(abi_info[abi].libseccomp_name);
 }
 
 static enum scmp_compare scmp_op(uint8_t op) {

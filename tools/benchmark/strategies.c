@@ -5,7 +5,7 @@
 #include <sys/syscall.h>
 
 #include "sandbox.h"
-#include "seccomp-baseline.h"
+#include "baseline.h"
 #include "strategies.h"
 
 #ifndef PR_SET_MDWE
@@ -45,13 +45,13 @@ static int per_feature_build(const Directives *d, const Policy *p, BpfProgram **
         BaselineOptions o = baseline_options();
 
         *ret_mdwe_prctl = false;
-        return seccomp_baseline_build(d, &o, NULL, ret, ret_n, NULL);
+        return baseline_build(d, &o, NULL, ret, ret_n, NULL);
 }
 
 static int per_feature_build_install(const Directives *d) {
         BaselineOptions o = baseline_options();
 
-        return seccomp_baseline_install(d, &o);
+        return baseline_install(d, &o);
 }
 
 static int megafilter_build(const Directives *d, Layout layout, BpfProgram **ret, size_t *ret_n, bool *ret_mdwe_prctl) {

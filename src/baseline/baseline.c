@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* systemd 252's filters, built with libseccomp as systemd builds them: see seccomp-baseline.h.
+/* systemd 252's filters, built with libseccomp as systemd builds them: see baseline.h.
  * The facts (which rules, which ABIs are skipped, which failures are tolerated) follow systemd
  * 252's src/core/execute.c and src/shared/seccomp-util.c (Debian's 252.39, which also filters
  * fchmodat2). */
@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "af-name.h"
+#include "baseline.h"
 #include "errno-name.h"
 #include "namespace-flags.h"
-#include "seccomp-baseline.h"
 #include "syscall-set.h"
 #include "syscall-table.h"
 
@@ -51,7 +51,7 @@ static void scmp_releasep(scmp_filter_ctx *ctx) {
 #define _cleanup_scmp_ _cleanup_(scmp_releasep)
 
 static uint32_t scmp_arch(Abi abi) {
-        return seccomp_arch_resolve_name(abi_info[abi].seccomp_name);
+        return seccomp_arch_resolve_name(abi_info[abi].libseccomp_name);
 }
 
 static uint32_t scmp_errno(int e) {
@@ -113,7 +113,7 @@ static int export_context(scmp_filter_ctx ctx, BpfProgram *p) {
         off_t size;
         int r;
 
-        fd = memfd_create("seccomp-baseline", MFD_CLOEXEC);
+        fd = memfd_create("libseccomp-baseline", MFD_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
         r = seccomp_export_bpf(ctx, fd);
@@ -247,22 +247,9 @@ static int group_filter(Baseline *b, PolicyLayer layer, SyscallSetId set) {
 
 /* ---- RestrictAddressFamilies= ---- */
 
+/* The ABIs without socketcall() multiplexing that systemd 252 lists. */
 static bool abi_filters_socket(Abi abi) {
-        /* The ABIs without socketcall() multiplexing that systemd 252 lists. */
-        switch (abi) {
-        case ABI_X86_64:
-        case ABI_X32:
-        case ABI_ARM:
-        case ABI_AARCH64:
-        case ABI_MIPSEL64N32:
-        case ABI_MIPS64N32:
-        case ABI_MIPSEL64:
-        case ABI_MIPS64:
-        case ABI_RISCV64:
-                return true;
-        default:
-                return false;
-        }
+        return abi_info[abi].systemd_252 && abi_info[abi].socket_by_family;
 }
 
 static int socket_rule(scmp_filter_ctx ctx, unsigned n, enum scmp_compare op, int af) {
@@ -331,36 +318,15 @@ static int address_families_filters(Baseline *b) {
 
 /* ---- MemoryDenyWriteExecute= ---- */
 
+/* Which mmap() flavour each ABI has, and whether shmat() is a call of its own there; systemd 252
+ * leaves MIPS, PA-RISC and the ABIs it does not know alone. */
 static bool mdwe_calls(Abi abi, const char **filter, const char **block, bool *shmat) {
-        *block = NULL;
-        *shmat = false;
+        const AbiInfo *i = &abi_info[abi];
 
-        switch (abi) {
-        case ABI_X86:
-        case ABI_S390:
-                *filter = "mmap2";
-                *block = "mmap";
-                return true;
-        case ABI_PPC:
-        case ABI_PPC64:
-        case ABI_PPC64LE:
-        case ABI_S390X:
-                *filter = "mmap";
-                return true;
-        case ABI_ARM:
-                *filter = "mmap2";
-                *shmat = true;
-                return true;
-        case ABI_X86_64:
-        case ABI_X32:
-        case ABI_AARCH64:
-        case ABI_RISCV64:
-                *filter = "mmap";
-                *shmat = true;
-                return true;
-        default:
-                return false;
-        }
+        *filter = i->mmap_prot;
+        *block = i->mmap_old;
+        *shmat = i->shmat_call;
+        return i->systemd_252 && i->mmap_prot;
 }
 
 static int mdwe_filters(Baseline *b) {
@@ -476,7 +442,8 @@ static bool sxid_rules(Baseline *b, scmp_filter_ctx ctx, Abi abi, mode_t m) {
 
                 if (calls[i].flags_arg >= 0)
                         r = seccomp_rule_add_exact(ctx, scmp_errno(EPERM), nr, 2,
-                                                   SCMP_CMP((unsigned) calls[i].flags_arg, SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT),
+                                                   SCMP_CMP((unsigned) calls[i].flags_arg, SCMP_CMP_MASKED_EQ,
+                                                            abi_info[abi].o_creat, abi_info[abi].o_creat),
                                                    SCMP_CMP(calls[i].mode_arg, SCMP_CMP_MASKED_EQ, m, m));
                 else
                         r = seccomp_rule_add_exact(ctx, scmp_errno(EPERM), nr, 1,
@@ -525,7 +492,7 @@ static int suid_sgid_filters(Baseline *b) {
 
 static int namespaces_rules(Baseline *b, scmp_filter_ctx ctx, Abi abi, unsigned long retain, const char **ret_failed) {
         const unsigned long all = namespace_flags_all();
-        const unsigned clone_arg = abi == ABI_S390 || abi == ABI_S390X ? 1 : 0;
+        const unsigned clone_arg = abi_info[abi].clone_flags_arg;     /* s390 swaps the first two */
         int r;
 
         /* clone3() keeps its flags in memory: ENOSYS, so that libc falls back to clone(). */
@@ -600,11 +567,13 @@ static int namespaces_filters(Baseline *b) {
 static int archs_filter(Baseline *b) {
         const Directives *d = b->d;
         _cleanup_scmp_ scmp_filter_ctx ctx = NULL;
-        AbiSet blocked = 0;
+        AbiSet blocked = 0, listed = d->syscall_archs | (d->syscall_archs_native ? ABI_BIT(b->native) : 0), kept = 0;
         int r;
 
         if (d->syscall_archs == 0 && !d->syscall_archs_native)
                 return 0;
+        ABI_SET_FOREACH(a, listed)
+                kept |= abi_info[a].keeps;
 
         /* One context without rules whose bad-arch action, libseccomp's default KILL_THREAD, kills
          * every ABI it does not list. The native ABI is always listed: systemd never blocks it. */
@@ -623,10 +592,8 @@ static int archs_filter(Baseline *b) {
 
                 if (abi == b->native)
                         continue;
-                block = !(d->syscall_archs & ABI_BIT(abi));
                 /* On an x32 host, x86-64 calls stay allowed with x32: its vDSO needs them. */
-                if (block && abi == ABI_X86_64 && b->native == ABI_X32)
-                        block = !(d->syscall_archs & ABI_BIT(ABI_X32)) && !d->syscall_archs_native;
+                block = !(d->syscall_archs & ABI_BIT(abi)) && !(kept & ABI_BIT(abi));
                 if (block)
                         blocked |= ABI_BIT(abi);
                 else {
@@ -834,7 +801,7 @@ static int baseline_run(Baseline *b) {
         return r;
 }
 
-int seccomp_baseline_build(const Directives *d, const BaselineOptions *o, Diag *diag,
+int baseline_build(const Directives *d, const BaselineOptions *o, Diag *diag,
                            BpfProgram **ret_progs, size_t *ret_n, BaselineInfo *ret_info) {
         Baseline b;
         int r;
@@ -875,7 +842,7 @@ static bool have_cap_sys_admin(void) {
         return false;
 }
 
-int seccomp_baseline_install(const Directives *d, const BaselineOptions *o) {
+int baseline_install(const Directives *d, const BaselineOptions *o) {
         Baseline b;
         int r;
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The baseline: the filters systemd 252 attaches for a unit's directives, built the way it builds
- * them, with libseccomp, one context per directive and per ABI, each loaded on its own. Used by the
- * differential tests (megafilter must decide every call as this chain does), `analyze` and the
- * benchmark.
+/* The libseccomp baseline: the filters systemd 252 attaches for a unit's directives, built the
+ * way it builds them, with libseccomp, one context per directive and per ABI, each loaded on its
+ * own. Used by the differential tests (megafilter must decide every call as this chain does) and
+ * the benchmark. A static library of its own (libbaseline), so that libmegafilter does not link
+ * libseccomp. It describes the filters independently of policy-layers.c, for the comparison to
+ * mean something; only the facts about each ABI's calls come from the same ABI table (abi.h).
  *
  * Order (systemd 252's exec_child()): ProtectHostname=, RestrictAddressFamilies=,
  * MemoryDenyWriteExecute=, RestrictRealtime=, RestrictSUIDSGID=, RestrictNamespaces=,
@@ -22,7 +24,7 @@
 #include "bpf-program.h"
 #include "diag.h"
 #include "directives.h"
-#include "policy.h"
+#include "layer.h"
 #include "sandbox.h"
 
 typedef struct BaselineOptions {
@@ -49,14 +51,14 @@ typedef struct BaselineInfo {
  * and *ret_n 0 when nothing is filtered. Errors: -ENOMEM, -EINVAL (bad options), -E2BIG (more
  * filters than BASELINE_FILTERS_MAX), or libseccomp's error for a rule systemd would have failed
  * on (-EACCES: a rule's action equals its filter's default action), each reported to diag. */
-int seccomp_baseline_build(const Directives *d, const BaselineOptions *o, Diag *diag,
+int baseline_build(const Directives *d, const BaselineOptions *o, Diag *diag,
                            BpfProgram **ret_progs, size_t *ret_n, BaselineInfo *ret_info);
 
 /* Build and load every filter with seccomp_load() in this process, as systemd does (no_new_privs
  * first when NoNewPrivileges=yes or CAP_SYS_ADMIN is missing; PR_SET_MDWE with MDWE_PRCTL). Any
  * failure is returned (fails closed: the caller must not go on to run the service); filters
  * loaded before the failure stay. */
-int seccomp_baseline_install(const Directives *d, const BaselineOptions *o);
+int baseline_install(const Directives *d, const BaselineOptions *o);
 
 /* "RestrictNamespaces=" … for a filter. */
 const char *baseline_filter_directive(const BaselineFilter *f);
