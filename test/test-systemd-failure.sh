@@ -61,11 +61,6 @@ run() {
         local side=$1 name=$2
         uctl "$side" daemon-reload
         uctl "$side" start "$name.service" >/dev/null 2>&1 || true
-        # systemd 252's cgroup race on a hybrid hierarchy (219/CGROUP), not ours: once more.
-        if [ "$(uctl "$side" show -P ExecMainStatus "$name.service")" = 219 ]; then
-                uctl "$side" reset-failed "$name.service"
-                uctl "$side" start "$name.service" >/dev/null 2>&1 || true
-        fi
         echo "$(uctl "$side" show -P Result "$name.service") $(uctl "$side" show -P ExecMainStatus "$name.service")" \
                 "$([ -e "${rt[$side]}/ran-$name" ] && echo yes || echo no)"
 }

@@ -68,14 +68,6 @@ for entry in "${units[@]}"; do
         for side in stock patched; do
                 pid[$side]=$(main_pid $side "$unit")
                 state[$side]="$(uctl $side show -P Result "$unit") $(uctl $side show -P ExecMainStatus "$unit")"
-                # systemd 252's user manager on a hybrid cgroup hierarchy now and then finds the
-                # unit's new cgroup gone (219/CGROUP), whatever the sandbox: once more.
-                if [ -z "${pid[$side]}" ] && [ "${state[$side]}" = "exit-code 219" ]; then
-                        uctl $side reset-failed "$unit"
-                        uctl $side start --no-block "$unit"
-                        pid[$side]=$(main_pid $side "$unit")
-                        state[$side]="$(uctl $side show -P Result "$unit") $(uctl $side show -P ExecMainStatus "$unit")"
-                fi
         done
 
         if [ -z "${pid[stock]}" ] && [ -z "${pid[patched]}" ]; then

@@ -3,22 +3,47 @@
 # systemd side by side (inside tools/systemd-ns): start user managers from a build directory, each
 # in a private runtime directory, and turn a service unit into one a user manager can run.
 
+# The cgroup hierarchies systemd tracks processes in: cgroup2 (/sys/fs/cgroup/unified on a hybrid
+# host) and the legacy name=systemd one, where it exists. "MOUNT PATH-OF-OURS" lines.
+cgroup_hierarchies() {
+        local path
+        if [ -e /sys/fs/cgroup/unified/cgroup.procs ]; then
+                path=$(sed -n 's/^0:://p' /proc/self/cgroup)
+                echo "/sys/fs/cgroup/unified $path"
+                path=$(sed -n 's/^[0-9]*:name=systemd://p' /proc/self/cgroup)
+                [ -n "$path" ] && [ -d /sys/fs/cgroup/systemd ] && echo "/sys/fs/cgroup/systemd $path"
+        elif [ -e /sys/fs/cgroup/cgroup.procs ]; then
+                echo "/sys/fs/cgroup $(sed -n 's/^0:://p' /proc/self/cgroup)"
+        fi
+}
+
 # manager_start NAME BUILD_DIR [WRAPPER…]: a user manager of BUILD_DIR's systemd (run by WRAPPER,
-# if given), its runtime directory in ${rt[NAME]}, its PID in ${manager[NAME]}. Returns 1 if it
-# does not come up.
-declare -A rt=() manager=() build=()
+# if given), its runtime directory in ${rt[NAME]}, its PID in ${manager[NAME]}, its cgroup (below
+# ours: a manager outside a cgroup of its own takes the hierarchy's root for its own, where every
+# other such manager puts its units too) in ${cgroup[NAME]}, the cgroup2 one first. Returns 1 if
+# it does not come up.
+declare -A rt=() manager=() build=() cgroup=()
 manager_start() {
-        local name=$1 dir=$2 d state
+        local name=$1 dir=$2 d state mount path cg procs=
         shift 2
         d=$(mktemp -d /tmp/megafilter-manager-"$name".XXXXXX)
         chmod 0700 "$d"
         mkdir -p "$d/systemd/user" "$d/home" "$d/config" "$d/state" "$d/cache" "$d/data"
         rt[$name]=$d
         build[$name]=$dir
+        cgroup[$name]=
+        while read -r mount path; do
+                cg=$mount${path%/}/${d##*/}
+                mkdir "$cg" || return 1
+                cgroup[$name]+="$cg "
+                procs+="$cg/cgroup.procs "
+        done < <(cgroup_hierarchies)
         # Everything the manager and its services write goes below the runtime directory.
         XDG_RUNTIME_DIR=$d HOME=$d/home XDG_CONFIG_HOME=$d/config XDG_STATE_HOME=$d/state \
                 XDG_CACHE_HOME=$d/cache XDG_DATA_HOME=$d/data SYSTEMD_LOG_TARGET=console \
-                setsid "$@" "$dir/systemd" --user >"$d/manager.log" 2>&1 </dev/null &
+                MEGAFILTER_CGROUP_PROCS=$procs setsid bash -c \
+                'for f in $MEGAFILTER_CGROUP_PROCS; do echo $$ >"$f"; done; unset MEGAFILTER_CGROUP_PROCS; exec "$@"' \
+                _ "$@" "$dir/systemd" --user >"$d/manager.log" 2>&1 </dev/null &
         manager[$name]=$!
         for _ in $(seq 200); do
                 state=$(uctl "$name" is-system-running 2>/dev/null || true)
@@ -46,7 +71,7 @@ urun() {
 }
 
 managers_stop() {
-        local name
+        local name cg
         for name in "${!manager[@]}"; do
                 kill "${manager[$name]}" 2>/dev/null || true
         done
@@ -54,6 +79,14 @@ managers_stop() {
                 for _ in $(seq 100); do kill -0 "${manager[$name]}" 2>/dev/null || break; sleep 0.05; done
                 kill -9 "${manager[$name]}" 2>/dev/null || true
                 rm -rf "${rt[$name]}"
+                # The manager's cgroups, deepest first, once their processes are gone.
+                for cg in ${cgroup[$name]}; do
+                        for _ in $(seq 50); do
+                                find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+                                [ -d "$cg" ] || break
+                                sleep 0.05
+                        done
+                done
         done
         manager=()
 }

@@ -5,10 +5,9 @@
  * RUNTIME_DIR, the configurations interleaved (one start of each per round, the order rotating
  * from round to round), and print per configuration the wall time of a start (from StartUnit()
  * to the job's JobRemoved signal: the service has run and exited) and the CPU time the manager
- * and the service used for it. Every configuration needs a manager of its own: the CPU time is
- * the manager's utime + stime + cutime + cstime (the service is its child, reaped by it) across
- * all its starts, divided by ROUNDS (a start the manager fails is made again, and counted; its CPU
- * time stays in, a small overestimate).
+ * and the service used for it. Every configuration needs a manager of its own: its CPU time
+ * across all its starts (cpu_us()), divided by ROUNDS (a start the manager fails is made again,
+ * and counted; its CPU time stays in, a small overestimate).
  * Output: one line per configuration,
  *   LABEL starts N wall_median_us M wall_mean_us M wall_min_us M cpu_us M failed N
  * Used by tools/bench-systemd. */
@@ -30,7 +29,7 @@ typedef struct Config {
         sd_bus *bus;
         pid_t manager;
         double *wall_us;
-        long long ticks_before, ticks_after;
+        double cpu_before, cpu_after;   /* µs */
         const char *job;                /* the job being waited for */
         bool done;
         char result[32];
@@ -44,12 +43,16 @@ static double now_us(void) {
         return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* utime + stime + cutime + cstime of pid, in clock ticks. */
-static long long cpu_ticks(pid_t pid) {
+/* The CPU time, in µs, of pid and its reaped children so far: utime + stime + cutime + cstime (a
+ * service is the manager's child, reaped by it, whatever cgroup it runs in). The kernel keeps
+ * them exact and prints them in clock ticks: over a few hundred starts the rounding is small. (A
+ * cgroup's usage would be exact too, but a oneshot service's cgroup is gone before its usage
+ * reaches the parent.) */
+static double cpu_us(pid_t pid) {
         char path[64], buf[4096], *p;
         long long v[4];
-        FILE *f;
         size_t n;
+        FILE *f;
 
         snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
         f = fopen(path, "re");
@@ -69,7 +72,7 @@ static long long cpu_ticks(pid_t pid) {
         }
         if (sscanf(p, " %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3]) != 4)
                 return -1;
-        return v[0] + v[1] + v[2] + v[3];
+        return (double) (v[0] + v[1] + v[2] + v[3]) * 1e6 / sysconf(_SC_CLK_TCK);
 }
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -186,7 +189,6 @@ int main(int argc, char *argv[]) {
         Config configs[CONFIGS_MAX] = {};
         size_t n = 0;
         long rounds;
-        long hz = sysconf(_SC_CLK_TCK);
 
         if (argc < 3 || (rounds = strtol(argv[1], NULL, 10)) <= 0 || argc - 2 > CONFIGS_MAX) {
                 fprintf(stderr, "Usage: megafilter-start-services ROUNDS LABEL:RUNTIME_DIR:UNIT...\n");
@@ -209,8 +211,8 @@ int main(int argc, char *argv[]) {
                         return 1;
         }
         for (size_t i = 0; i < n; i++) {
-                configs[i].ticks_before = cpu_ticks(configs[i].manager);
-                if (configs[i].ticks_before < 0)
+                configs[i].cpu_before = cpu_us(configs[i].manager);
+                if (configs[i].cpu_before < 0)
                         return 1;
         }
         for (long r = 0; r < rounds; r++)
@@ -224,26 +226,26 @@ int main(int argc, char *argv[]) {
                                         return 1;
                                 if (q == 0)
                                         break;
-                                /* A start the manager failed (systemd 252's user manager, on a
-                                 * hybrid cgroup hierarchy, sometimes finds the unit's cgroup gone
-                                 * under it: 219/CGROUP): counted, not timed. */
+                                /* A start the manager failed (as 219/CGROUP, when user managers
+                                 * share a cgroup tree, which tools/systemd-user-managers.sh keeps
+                                 * them from): counted, not timed. */
                                 if (++c->failures > rounds / 10)
                                         return 1;
                         }
                 }
         for (size_t i = 0; i < n; i++)
-                configs[i].ticks_after = cpu_ticks(configs[i].manager);
+                configs[i].cpu_after = cpu_us(configs[i].manager);
 
         for (size_t i = 0; i < n; i++) {
                 Config *c = &configs[i];
-                double sum = 0, cpu_us;
+                double sum = 0, cpu;
 
                 for (long r = 0; r < rounds; r++)
                         sum += c->wall_us[r];
                 qsort(c->wall_us, rounds, sizeof(double), compare_double);
-                cpu_us = (double) (c->ticks_after - c->ticks_before) * 1e6 / hz / rounds;
+                cpu = (c->cpu_after - c->cpu_before) / rounds;
                 printf("%s starts %ld wall_median_us %.0f wall_mean_us %.0f wall_min_us %.0f cpu_us %.0f failed %u\n",
-                       c->label, rounds, c->wall_us[rounds / 2], sum / rounds, c->wall_us[0], cpu_us, c->failures);
+                       c->label, rounds, c->wall_us[rounds / 2], sum / rounds, c->wall_us[0], cpu, c->failures);
         }
         return 0;
 }
