@@ -24,7 +24,13 @@ groups=(test_exec_systemcallfilter test_exec_systemcallerrornumber test_exec_res
         test_exec_privatedevices test_exec_readonlypaths test_exec_dynamicuser)
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# test-execute's fake runtime directories (/tmp/fake-xdg-runtime-*) stay behind when it aborts.
+ls -d /tmp/fake-xdg-runtime-* >"$work/runtime-before" 2>/dev/null || true
+cleanup() {
+        ls -d /tmp/fake-xdg-runtime-* 2>/dev/null | { grep -vxFf "$work/runtime-before" || true; } | xargs -r rm -rf
+        rm -rf "$work"
+}
+trap cleanup EXIT
 
 stock=$("$root/tools/systemd-megafilter" --stock | tail -n 1)
 patched=$("$root/tools/systemd-megafilter" | tail -n 1)
