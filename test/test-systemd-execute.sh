@@ -25,9 +25,18 @@ groups=(test_exec_systemcallfilter test_exec_systemcallerrornumber test_exec_res
 
 work=$(mktemp -d)
 # test-execute's fake runtime directories (/tmp/fake-xdg-runtime-*) stay behind when it aborts.
-ls -d /tmp/fake-xdg-runtime-* >"$work/runtime-before" 2>/dev/null || true
+runtime_dirs() {
+        local d
+        for d in /tmp/fake-xdg-runtime-*; do
+                if [ -e "$d" ]; then echo "$d"; fi
+        done
+}
+runtime_dirs >"$work/runtime-before"
 cleanup() {
-        ls -d /tmp/fake-xdg-runtime-* 2>/dev/null | { grep -vxFf "$work/runtime-before" || true; } | xargs -r rm -rf
+        local d
+        for d in $(runtime_dirs); do
+                if ! grep -qxF "$d" "$work/runtime-before"; then rm -rf "$d"; fi
+        done
         rm -rf "$work"
 }
 trap cleanup EXIT
