@@ -26,10 +26,9 @@
 #define ALLOW SECCOMP_RET_ALLOW
 #define LOG SECCOMP_RET_LOG
 
-static Policy *build_on(Abi native, const char *text, bool mdwe_prctl) {
+static Policy *build_with(const char *text, const PolicyOptions *o) {
         _cleanup_(unit_file_freep) UnitFile *u = NULL;
         _cleanup_(directives_freep) Directives *d = NULL;
-        PolicyOptions o = { .native = native, .mdwe_prctl = mdwe_prctl, .personality = PER_LINUX };
         Diag diag = { .max_level = DIAG_WARNING };
         Policy *p = NULL;
 
@@ -38,8 +37,12 @@ static Policy *build_on(Abi native, const char *text, bool mdwe_prctl) {
         assert_int_equal(directives_new(&d), 0);
         assert_int_equal(directives_apply_unit(d, u, &diag), 0);
         assert_int_equal(diag.n_warnings, 0);
-        assert_int_equal(policy_build(d, &o, &diag, &p), 0);
+        assert_int_equal(policy_build(d, o, &diag, &p), 0);
         return p;
+}
+
+static Policy *build_on(Abi native, const char *text, bool mdwe_prctl) {
+        return build_with(text, &(PolicyOptions) { .native = native, .mdwe_prctl = mdwe_prctl, .personality = PER_LINUX });
 }
 
 static Policy *build(const char *text, bool mdwe_prctl) {
@@ -98,6 +101,30 @@ static void test_allow_list(void **state) {
 
         p = build("[Service]\nSystemCallFilter=@basic-io\n", false);
         assert_int_equal(call(p, ABI_X86_64, "openat", 0, 0, 0, 0), KILL);
+        policy_free(p);
+}
+
+/* systemd 252's allow-lists (PolicyOptions.unknown_nr_default): numbers in no table get the
+ * list's default action like any other unlisted call. */
+static void test_allow_list_unknown_default(void **state) {
+        PolicyOptions o = { .native = ABI_X86_64, .personality = PER_LINUX, .unknown_nr_default = true };
+        Policy *p = build_with("[Service]\nSystemCallFilter=@basic-io\nSystemCallErrorNumber=EPERM\n", &o);
+
+        assert_int_equal(call(p, ABI_X86_64, "read", 0, 0, 0, 0), ALLOW);
+        assert_int_equal(call(p, ABI_X86_64, "openat", 0, 0, 0, 0), ERRNO(EPERM));
+        assert_int_equal(call_nr(p, ABI_X86_64, 340, 0, 0, 0, 0), ERRNO(EPERM));
+        assert_int_equal(call_nr(p, ABI_X86_64, 5000, 0, 0, 0, 0), ERRNO(EPERM));
+        assert_int_equal(call_nr(p, ABI_X86_64, UINT32_MAX, 0, 0, 0, 0), ERRNO(EPERM));
+        assert_int_equal(call_nr(p, ABI_X86, 9999, 0, 0, 0, 0), ERRNO(EPERM));
+        policy_free(p);
+
+        p = build_with("[Service]\nSystemCallFilter=@basic-io\n", &o);
+        assert_int_equal(call_nr(p, ABI_X86_64, 5000, 0, 0, 0, 0), KILL);
+        policy_free(p);
+
+        /* Deny-lists are not concerned. */
+        p = build_with("[Service]\nSystemCallFilter=~@mount\n", &o);
+        assert_int_equal(call_nr(p, ABI_X86_64, 5000, 0, 0, 0, 0), ALLOW);
         policy_free(p);
 }
 
@@ -269,6 +296,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_deny_list),
                 cmocka_unit_test(test_allow_list),
+                cmocka_unit_test(test_allow_list_unknown_default),
                 cmocka_unit_test(test_architectures),
                 cmocka_unit_test(test_architectures_x32),
                 cmocka_unit_test(test_address_families),

@@ -54,14 +54,8 @@ static int list_build_init(ListBuild *b, const char *directive, bool allow_list,
         return 0;
 }
 
-static int list_build_name(const char *name, void *userdata) {
-        ListBuild *b = userdata;
-        int id = syscall_from_name(name);
-
-        if (id < 0)
-                return 0;               /* a member of a group that no table has */
-        if (!syscall_resolvable(id))
-                return 0;
+/* Add (or remove) syscall id, named name, which exists on some ABI. */
+static int list_build_id(ListBuild *b, int id, const char *name) {
         if (b->remove) {
                 b->list.action[id] = SYSCALL_ABSENT;
                 return 0;
@@ -76,6 +70,16 @@ static int list_build_name(const char *name, void *userdata) {
         return 0;
 }
 
+static int list_build_name(const char *name, void *userdata) {
+        ListBuild *b = userdata;
+        int id = syscall_from_name(name);
+
+        if (id < 0 || !syscall_resolvable(id))
+                return 0;               /* a member of a group that no table has */
+        return list_build_id(b, id, name);
+}
+
+/* Each name is looked up once: an executor passes some 400 of them at every service start. */
 static int list_build_add(ListBuild *b, const char *name, int32_t action) {
         b->action = action;
         if (name[0] == '@') {
@@ -93,7 +97,7 @@ static int list_build_add(ListBuild *b, const char *name, int32_t action) {
                                 b->directive, name);
         if (!syscall_resolvable(id))
                 return diag_log(b->diag, DIAG_DEBUG, &b->loc, 0, "%s: %s() exists on no ABI, skipping.", b->directive, name), 0;
-        return list_build_name(name, b);
+        return list_build_id(b, id, name);
 }
 
 static void list_swap(SyscallList *to, ListBuild *b) {
@@ -354,4 +358,14 @@ uint64_t api_directives_in_use(const Directives *d) {
         if (syscall_list_active(&d->syscall_filter))
                 m |= MF_DIRECTIVE_BIT(MF_DIRECTIVE_SYSTEM_CALL_FILTER);
         return m;
+}
+
+_public_ const char *mf_syscall_name(const char *abi, long nr) {
+        Abi a = abi ? abi_from_name(abi) : abi_native();
+        int id;
+
+        if (a < 0 || nr < 0 || nr > UINT32_MAX)
+                return NULL;
+        id = syscall_from_nr(a, (uint32_t) nr);
+        return id >= 0 ? syscall_name(id) : NULL;
 }

@@ -264,7 +264,12 @@ int api_compile_options(const struct mf_compile_options *opts, CompileOptions *r
 
                 c.layout = o.layout == MF_LAYOUT_SINGLE ? LAYOUT_SINGLE : LAYOUT_SPLIT;
                 c.mdwe = o.mdwe == MF_MDWE_PRCTL ? MDWE_PRCTL : o.mdwe == MF_MDWE_SECCOMP ? MDWE_SECCOMP : MDWE_AUTO;
+                if (o.unknown_syscalls != MF_UNKNOWN_SYSCALLS_ENOSYS &&
+                    o.unknown_syscalls != MF_UNKNOWN_SYSCALLS_DEFAULT_ACTION)
+                        return -EINVAL;
+
                 c.verify = o.verify != MF_VERIFY_OFF;
+                c.unknown_nr_default = o.unknown_syscalls == MF_UNKNOWN_SYSCALLS_DEFAULT_ACTION;
                 *ret_skip = o.skip;
         }
         *ret = c;

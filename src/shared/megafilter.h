@@ -138,6 +138,11 @@ enum {
 int mf_unit_set_syscall_filter(mf_unit *u, unsigned flags, const struct mf_syscall *entries, size_t n,
                                mf_log_fn log, void *userdata);
 
+/* The name of system call number nr of ABI abi ("x86-64", …; NULL: this machine's native ABI), as
+ * the setters take it, for a caller that holds numbers (systemd's ExecContext holds libseccomp's
+ * numbers for the native ABI); NULL if that ABI has no system call nr. The string is static. */
+const char *mf_syscall_name(const char *abi, long nr);
+
 /* SystemCallLog=: with MF_SYSCALLS_ALLOW_LIST the names listed are logged, otherwise all others. */
 int mf_unit_set_syscall_log(mf_unit *u, unsigned flags, const char *const *names, size_t n,
                             mf_log_fn log, void *userdata);
@@ -216,6 +221,13 @@ struct mf_compile_options {
         int verify;                     /* MF_VERIFY_*: check every verdict of the programs against the policy */
         /* since 0.2 */
         uint64_t skip;                  /* MF_DIRECTIVE_BIT()s of directives to leave out; 0: none */
+        int unknown_syscalls;           /* MF_UNKNOWN_SYSCALLS_*: what a SystemCallFilter= allow-list does
+                                         * with numbers that are no system call */
+};
+
+enum {
+        MF_UNKNOWN_SYSCALLS_ENOSYS = 0,         /* ENOSYS, so that libc falls back (systemd 255 and later; default) */
+        MF_UNKNOWN_SYSCALLS_DEFAULT_ACTION = 1, /* the list's default action, as for any unlisted call (systemd 252) */
 };
 
 /* Compile u's sandbox. opts NULL means every default, the same as the megafilter(1) command

@@ -29,6 +29,7 @@ typedef struct Writer {
         AbiSet unblocked;               /* … less those SystemCallArchitectures= blocks, once its layer is in */
         bool mdwe_prctl;
         unsigned long personality;
+        bool unknown_nr_default;        /* allow-lists leave numbers of no syscall their default action */
         Arena *arena;
 
         Layer *layers;                  /* room for _LAYER_MAX */
@@ -558,13 +559,15 @@ static int layer_syscall_filter(Writer *w) {
                                d->syscall_errno_loc.file ? d->syscall_errno_loc : l->first, &layer);
         if (r < 0)
                 return r;
-        /* Numbers nobody knows: ENOSYS, so that libc falls back as on an older kernel. */
-        layer->unassigned_action = ACTION_ERRNO(ENOSYS);
+        /* Numbers nobody knows: ENOSYS, so that libc falls back as on an older kernel (systemd 255
+         * and later; 252 gives them the default action). */
+        if (!w->unknown_nr_default)
+                layer->unassigned_action = ACTION_ERRNO(ENOSYS);
         return 0;
 }
 
-int policy_layers(const Directives *d, Abi native, bool mdwe_prctl, unsigned long personality, Arena *a,
-                  Layer **ret, size_t *ret_n) {
+int policy_layers(const Directives *d, Abi native, bool mdwe_prctl, unsigned long personality,
+                  bool unknown_nr_default, Arena *a, Layer **ret, size_t *ret_n) {
         static const char *const hostname[] = { "sethostname", "setdomainname", NULL };
         static const char *const sysctl[] = { "_sysctl", NULL };
         static const char *const syslog[] = { "syslog", NULL };
@@ -575,6 +578,7 @@ int policy_layers(const Directives *d, Abi native, bool mdwe_prctl, unsigned lon
                 .unblocked = abi_info[native].host_abis,
                 .mdwe_prctl = mdwe_prctl,
                 .personality = personality,
+                .unknown_nr_default = unknown_nr_default,
                 .arena = a,
         };
         int r;

@@ -11,7 +11,9 @@
 
 /* The layers for a host of native ABI, in arena a. mdwe_prctl: MemoryDenyWriteExecute= is
  * applied with prctl(PR_SET_MDWE) instead (no layer); personality: the persona LockPersonality=
- * locks when Personality= is unset (PERSONALITY_INVALID: PER_LINUX). *ret is NULL and *ret_n 0
- * when nothing is filtered. -ENOMEM, -EINVAL (a group naming a call of no table). */
-int policy_layers(const Directives *d, Abi native, bool mdwe_prctl, unsigned long personality, Arena *a,
-                  Layer **ret, size_t *ret_n);
+ * locks when Personality= is unset (PERSONALITY_INVALID: PER_LINUX); unknown_nr_default: a
+ * SystemCallFilter= allow-list gives the numbers of no syscall its default action, as systemd
+ * 252 does, not ENOSYS. *ret is NULL and *ret_n 0 when nothing is filtered. -ENOMEM, -EINVAL (a
+ * group naming a call of no table). */
+int policy_layers(const Directives *d, Abi native, bool mdwe_prctl, unsigned long personality,
+                  bool unknown_nr_default, Arena *a, Layer **ret, size_t *ret_n);

@@ -119,8 +119,8 @@ int policy_build_in(const Directives *d, const PolicyOptions *o, Diag *diag, Are
         p->mdwe_prctl = o && o->mdwe_prctl && d->memory_deny_write_execute.value;
         p->uses_seccomp = directives_use_seccomp(d);
 
-        r = policy_layers(d, p->native, p->mdwe_prctl, o ? o->personality : PERSONALITY_INVALID, scratch,
-                          &layers, &n);
+        r = policy_layers(d, p->native, p->mdwe_prctl, o ? o->personality : PERSONALITY_INVALID,
+                          o && o->unknown_nr_default, scratch, &layers, &n);
         if (r >= 0)
                 r = policy_merge(p, layers, n, diag, scratch);
         if (r < 0) {

@@ -55,6 +55,8 @@ typedef struct PolicyOptions {
         Abi native;                     /* the host's native ABI; _ABI_INVALID: this machine's */
         bool mdwe_prctl;                /* MemoryDenyWriteExecute= through prctl(PR_SET_MDWE): no seccomp rules */
         unsigned long personality;      /* LockPersonality= persona when Personality= is unset */
+        bool unknown_nr_default;        /* an allow-list gives numbers in no table its default action, as
+                                         * systemd 252 does, instead of ENOSYS (systemd 255 and later) */
 } PolicyOptions;
 
 typedef struct Policy {

@@ -96,6 +96,7 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
         PolicyOptions po = {
                 .native = native,
                 .personality = opts.personality != PERSONALITY_INVALID ? opts.personality : current_persona(),
+                .unknown_nr_default = opts.unknown_nr_default,
         };
         int r;
 

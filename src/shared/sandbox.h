@@ -27,6 +27,7 @@ typedef struct CompileOptions {
         MdweMode mdwe;
         unsigned long personality;      /* PERSONALITY_INVALID: the calling process's */
         bool verify;                    /* run the verifier on the result */
+        bool unknown_nr_default;        /* PolicyOptions.unknown_nr_default: systemd 252's allow-lists */
 } CompileOptions;
 
 #define COMPILE_OPTIONS_DEFAULT ((CompileOptions) { .native = _ABI_INVALID, .layout = LAYOUT_SPLIT, \
