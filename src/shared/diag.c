@@ -9,8 +9,10 @@ const char *source_loc_prefix(const SourceLoc *loc, char *buf, size_t size) {
                 snprintf(buf, size, "%s", "");
         else if (loc->line == 0)
                 snprintf(buf, size, "%s: ", loc->file);
-        else
+        else if (loc->column == 0)
                 snprintf(buf, size, "%s:%u: ", loc->file, loc->line);
+        else
+                snprintf(buf, size, "%s:%u:%u: ", loc->file, loc->line, loc->column);
         return buf;
 }
 

@@ -21,6 +21,7 @@ enum {
 typedef struct SourceLoc {
         const char *file;
         unsigned line;
+        unsigned column;        /* 0: none (unit files); JSON input has one */
 } SourceLoc;
 
 typedef void (*DiagFunc)(void *userdata, int level, const SourceLoc *loc, const char *message);
@@ -39,7 +40,8 @@ typedef struct Diag {
 int diag_log(Diag *d, int level, const SourceLoc *loc, int error, const char *format, ...) _printf_(5, 6);
 int diag_logv(Diag *d, int level, const SourceLoc *loc, int error, const char *format, va_list ap) _printf_(5, 0);
 
-/* Format "FILE:LINE: " (or "FILE: " when line is 0, or "" without a file) into buf. */
+/* Format "FILE:LINE: " ("FILE:LINE:COLUMN: " with a column, "FILE: " when line is 0, or "" without a
+ * file) into buf. */
 const char *source_loc_prefix(const SourceLoc *loc, char *buf, size_t size);
 
-#define SOURCE_LOC_NULL ((SourceLoc) { NULL, 0 })
+#define SOURCE_LOC_NULL ((SourceLoc) { NULL, 0, 0 })
