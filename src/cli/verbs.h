@@ -16,3 +16,4 @@ int verb_compile(int argc, char *argv[]);
 int verb_analyze(int argc, char *argv[]);
 int verb_run(int argc, char *argv[]);
 int verb_learn(int argc, char *argv[]);
+int verb_oci(int argc, char *argv[]);
