@@ -13,7 +13,7 @@ static const Verb verbs[] = {
         { "analyze", verb_analyze, "Report a filter chain's size, cache use and cost per syscall" },
         { "run", verb_run, "Run a unit's command under its coalesced sandbox" },
         { "learn", verb_learn, "Watch a unit's command, propose the tightest sandbox for it" },
-        { "oci", verb_oci, "Compile a container's linux.seccomp or profile into one crun program" },
+        { "oci", verb_oci, "Compile a container's seccomp profile (OCI, Docker) for crun" },
         {}
 };
 
