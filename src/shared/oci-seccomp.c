@@ -1092,6 +1092,10 @@ int oci_seccomp_compile(const OciSeccomp *s, Abi native, bool verify, Diag *diag
         sb->layout = LAYOUT_SINGLE;
         sb->uses_seccomp = !s->disabled;
 
+        if (s->disabled) {               /* no filter at all, not an allow-all one */
+                *ret = TAKE_PTR(sb);
+                return 0;
+        }
         arena_reset(&scratch);
         r = bpf_gen_in(sb->policy, LAYOUT_SINGLE, &scratch, &sb->progs, &sb->n_progs);
         if (r == -E2BIG)
