@@ -4,7 +4,7 @@
  * @default, which the learning filter lets through unwatched) allowed, everything else EPERM,
  * and the argument facts as rules, which OCI can state more tightly than the directives: the
  * socket families, personalities and scheduler policies seen, each by value. Written for what
- * crun 1.8 and libseccomp 2.5 accept: a call with argument rules is not also allowed
+ * crun 1.8 and libseccomp 2.5 accept (only names libseccomp 2.5.4 knows): a call with argument rules is not also allowed
  * unconditionally (that would win), alternatives on one argument are separate rules. */
 
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 
 #include "json-writer.h"
 #include "learn-propose.h"
+#include "oci-seccomp.h"
 #include "syscall-table.h"
 
 #ifndef CLONE_NEWTIME
@@ -21,14 +22,14 @@
 
 #include "namespace-flags.h"
 
-typedef struct OciArg {
+typedef struct RuleArg {
         unsigned index;
         uint64_t value, value_two;
         const char *op;                 /* "SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ" */
-} OciArg;
+} RuleArg;
 
 static void write_rule(JsonWriter *j, const char *const *names, const char *action, int errno_ret,
-                       const OciArg *args, size_t n_args) {
+                       const RuleArg *args, size_t n_args) {
         json_object_begin(j);
         json_key(j, "names");
         json_array_begin(j);
@@ -56,18 +57,18 @@ static void write_rule(JsonWriter *j, const char *const *names, const char *acti
 }
 
 /* One name, allowed when the argument condition holds. */
-static void allow_if(JsonWriter *j, const char *name, OciArg a) {
+static void allow_if(JsonWriter *j, const char *name, RuleArg a) {
         const char *names[] = { name, NULL };
 
         write_rule(j, names, "SCMP_ACT_ALLOW", 0, &a, 1);
 }
 
-static OciArg masked_zero(unsigned index, uint64_t mask) {
-        return (OciArg) { index, mask, 0, "SCMP_CMP_MASKED_EQ" };
+static RuleArg masked_zero(unsigned index, uint64_t mask) {
+        return (RuleArg) { index, mask, 0, "SCMP_CMP_MASKED_EQ" };
 }
 
-static OciArg equal(unsigned index, uint64_t value) {
-        return (OciArg) { index, value, 0, "SCMP_CMP_EQ" };
+static RuleArg equal(unsigned index, uint64_t value) {
+        return (RuleArg) { index, value, 0, "SCMP_CMP_EQ" };
 }
 
 static bool allowed(const Proposal *p, const char *name) {
@@ -202,7 +203,8 @@ void proposal_write_oci(const Proposal *p, const Observation *o, FILE *f) {
         json_key(&j, "names");
         json_array_begin(&j);
         for (size_t id = 0, n = syscall_count(); id < n; id++)
-                if (p->allow[id] && !has_rules(p, o, syscall_name((int) id)))
+                /* Names libseccomp 2.5.4 does not know: crun would skip them with a warning. */
+                if (p->allow[id] && !has_rules(p, o, syscall_name((int) id)) && oci_libseccomp_knows(syscall_name((int) id)))
                         json_string(&j, syscall_name((int) id));
         json_array_end(&j);
         json_key_string(&j, "action", "SCMP_ACT_ALLOW");

@@ -72,6 +72,10 @@ static bool strv_has(const char *const *l, const char *s) {
         return false;
 }
 
+bool oci_libseccomp_knows(const char *name) {
+        return syscall_from_name(name) >= 0 && !strv_has(newer_than_libseccomp, name);
+}
+
 static const char *const input_names[_OCI_INPUT_MAX] = {
         [OCI_INPUT_AUTO] = "auto",
         [OCI_INPUT_SECCOMP] = "seccomp",

@@ -100,6 +100,10 @@ enum {
                                          * run.oci.seccomp_fail_unknown_syscall) */
 };
 
+/* Whether libseccomp 2.5.4 as Debian 12 ships it knows the system call name (crun skips the others
+ * with a warning). */
+bool oci_libseccomp_knows(const char *name);
+
 /* The filter crun builds from spec on a host of native ABI, as a layer (source
  * LAYER_SYSCALL_FILTER). Allocates from arena; spec and its document must outlive the layer.
  * -EINVAL (what crun or libseccomp refuse: reported), -ENOMEM. */

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# megafilter oci, for real: crun runs a busybox-static container under megafilter's program, handed
+# over as the run.oci.seccomp_bpf_data annotation, for Docker's default profile (compiled from the
+# profile) and for a bundle's own linux.seccomp (megafilter oci annotate). Inside, the process has
+# exactly one filter, what the profile allows works, and what it denies or kills fails as it says;
+# the same commands without a filter succeed, so the refusals are the filter's. A bad bundle is
+# refused with its file:line:column and left as it was. Runs in a private mount namespace (crun
+# wants cgroup2 alone, this host is hybrid). Exit 77 (skip) without crun, a static busybox or root.
+# Usage: test-oci.sh  (with $MEGAFILTER_BINARY; $MEGAFILTER_DATA_DIR or ../shared/data for the profiles)
+set -u
+
+mf=${MEGAFILTER_BINARY:?}
+busybox=/bin/busybox
+data=${MEGAFILTER_DATA_DIR:-${MEGAFILTER_SOURCE_ROOT:-.}/../shared/data}
+
+skip() {
+        echo "SKIP: $*"
+        exit 77
+}
+
+command -v crun >/dev/null || skip "crun not installed"
+[[ -x $busybox ]] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' || skip "no static $busybox (busybox-static)"
+[[ $(id -u) == 0 ]] || skip "needs root"
+[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 not installed"
+if [[ -z ${MEGAFILTER_OCI_NS:-} ]]; then
+        MEGAFILTER_OCI_NS=1 exec unshare -m --propagation private "$0" "$@"
+fi
+umount /sys/fs/cgroup/unified 2>/dev/null
+
+tmp=$(mktemp -d)
+id=megafilter-oci-$$
+trap 'crun --cgroup-manager=disabled delete -f $id >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+failures=0
+fail() {
+        failures=$((failures + 1))
+        echo "FAIL: $*"
+}
+
+bundle=$tmp/bundle
+mkdir -p "$bundle/rootfs/"{bin,proc,dev,sys,tmp}
+cp "$busybox" "$bundle/rootfs/bin/busybox"
+ln -s busybox "$bundle/rootfs/bin/sh"
+(cd "$bundle" && crun spec) || skip "crun spec failed"
+cp "$bundle/config.json" "$tmp/config.orig.json"
+
+# config SECCOMP-JSON-FILE|- ANNOTATION|- -- COMMAND…: config.json runs COMMAND with that linux.seccomp
+# (- none) and that run.oci.seccomp_bpf_data (- none).
+config() {
+        local seccomp=$1 annotation=$2
+        shift 3
+        /usr/bin/python3 - "$tmp" "$seccomp" "$annotation" "$@" <<'PY'
+import json, sys
+tmp, seccomp, annotation, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+c = json.load(open(f"{tmp}/config.orig.json"))
+c["process"]["args"] = args
+c["process"]["terminal"] = False
+c["root"]["readonly"] = False
+if seccomp != "-":
+    c["linux"]["seccomp"] = json.load(open(seccomp))
+if annotation != "-":
+    c.setdefault("annotations", {})["run.oci.seccomp_bpf_data"] = open(annotation).read().strip()
+json.dump(c, open(f"{tmp}/bundle/config.json", "w"), indent=1)
+PY
+}
+
+# run WANT-RC WANT-STDOUT WANT-STDERR: crun runs the bundle as configured.
+run() {
+        local want_rc=$1 want_out=$2 want_err=$3 out rc args
+        args=$(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["process"]["args"]))' "$bundle/config.json")
+        out=$(crun --cgroup-manager=disabled run -b "$bundle" "$id" 2>"$tmp/stderr")
+        rc=$?
+        crun --cgroup-manager=disabled delete -f "$id" >/dev/null 2>&1
+        # shellcheck disable=SC2053
+        if [[ $rc != "$want_rc" || $out != $want_out || $(<"$tmp/stderr") != $want_err ]]; then
+                fail "crun $args: exit status $rc (expected $want_rc), stdout ${out@Q}, stderr $(<"$tmp/stderr")"
+        else
+                echo "ok: crun $args -> $rc"
+        fi
+}
+
+status_cmd=(/bin/busybox grep -E '^Seccomp(_filters)?:' /proc/self/status)
+
+# --- Docker's default profile, resolved for Docker's default capabilities and this kernel ---
+profile=$data/oci/docker-default.json
+if [[ -r $profile ]]; then
+        "$mf" oci compile --format=base64 --output="$tmp/docker.b64" "$profile" 2>"$tmp/compile.err" ||
+                fail "oci compile $profile: $(<"$tmp/compile.err")"
+        "$mf" oci compile --format=json "$profile" 2>/dev/null >"$tmp/docker.json"
+        echo "docker-default: $(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["instructions"])' "$tmp/docker.json") instructions"
+
+        config - "$tmp/docker.b64" -- "${status_cmd[@]}"
+        run 0 $'Seccomp:\t2\nSeccomp_filters:\t1' ""
+        config - "$tmp/docker.b64" -- /bin/busybox sh -c 'echo hello; ls / >/dev/null; mkdir /tmp/new && rmdir /tmp/new'
+        run 0 "hello" ""
+        # Decided by argument: personality(PER_LINUX32) is allowed, netlink sockets too.
+        config - "$tmp/docker.b64" -- /bin/busybox linux32 /bin/busybox true
+        run 0 "" ""
+        config - "$tmp/docker.b64" -- /bin/busybox ip link show lo
+        run 0 "*lo*" ""
+        # Denied (unshare(CLONE_NEWUSER) needs CAP_SYS_ADMIN in the profile): EPERM.
+        config - "$tmp/docker.b64" -- /bin/busybox unshare -U /bin/busybox true
+        run 1 "" "*Operation not permitted*"
+        # Without a filter the same succeeds: the refusal is the filter's.
+        config - - -- /bin/busybox unshare -U /bin/busybox true
+        run 0 "" ""
+        config - - -- "${status_cmd[@]}"
+        run 0 $'Seccomp:\t0\nSeccomp_filters:\t0' ""
+else
+        echo "no $profile: Docker's profile not tried"
+fi
+
+# --- megafilter oci annotate: the bundle's own linux.seccomp ---
+cat >"$tmp/seccomp.json" <<'JSON'
+{
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+        "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+                {"names": ["uname"], "action": "SCMP_ACT_KILL_PROCESS"},
+                {"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+                 "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}
+        ]
+}
+JSON
+config "$tmp/seccomp.json" - -- /bin/busybox true
+"$mf" oci annotate "$bundle" 2>"$tmp/annotate.err" || fail "oci annotate: $(<"$tmp/annotate.err")"
+/usr/bin/python3 - "$bundle/config.json" "$tmp/seccomp.json" <<'PY' || fail "annotate wrote something else"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["annotations"]["run.oci.seccomp_bpf_data"], "no annotation"
+assert c["linux"]["seccomp"] == json.load(open(sys.argv[2])), "linux.seccomp changed"
+PY
+# The annotation is what crun loads: take the mkdir rule out of linux.seccomp, keep the annotation.
+/usr/bin/python3 - "$bundle/config.json" "$tmp" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+open(f"{sys.argv[2]}/annotated.b64", "w").write(c["annotations"]["run.oci.seccomp_bpf_data"])
+c["linux"]["seccomp"]["syscalls"] = []
+json.dump(c, open(f"{sys.argv[2]}/emptied.json", "w"))
+json.dump(c["linux"]["seccomp"], open(f"{sys.argv[2]}/emptied-seccomp.json", "w"))
+PY
+config "$tmp/emptied-seccomp.json" "$tmp/annotated.b64" -- /bin/busybox mkdir /tmp/new
+run 1 "" "*Function not implemented*"
+config "$tmp/emptied-seccomp.json" - -- /bin/busybox mkdir /tmp/new
+run 0 "" ""
+config "$tmp/emptied-seccomp.json" "$tmp/annotated.b64" -- /bin/busybox uname
+run 159 "" ""
+config "$tmp/emptied-seccomp.json" "$tmp/annotated.b64" -- /bin/busybox linux32 /bin/busybox true
+run 1 "" "*personality*Operation not permitted*"
+config "$tmp/emptied-seccomp.json" "$tmp/annotated.b64" -- /bin/busybox linux64 /bin/busybox echo fine
+run 0 "fine" ""
+
+# --- bad input: refused with file:line:column and the JSON path, nothing written ---
+/usr/bin/python3 - "$tmp/seccomp.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["syscalls"][2]["args"][0]["op"] = "SCMP_CMP_EQUAL"
+json.dump(s, open(sys.argv[1], "w"))
+PY
+config "$tmp/seccomp.json" - -- /bin/busybox true
+cp "$bundle/config.json" "$tmp/before.json"
+if "$mf" oci annotate "$bundle" 2>"$tmp/annotate.err"; then
+        fail "oci annotate took an unknown operator"
+elif ! grep -Eq "^$bundle/config.json:[0-9]+:[0-9]+: linux\.seccomp\.syscalls\[2\]\.args\[0\]\.op: unknown operator \"SCMP_CMP_EQUAL\"" "$tmp/annotate.err"; then
+        fail "oci annotate's diagnostic: $(<"$tmp/annotate.err")"
+else
+        echo "ok: oci annotate refuses: $(<"$tmp/annotate.err")"
+fi
+cmp -s "$bundle/config.json" "$tmp/before.json" || fail "a refused annotate changed config.json"
+[[ -z $(find "$bundle" -maxdepth 1 -name '.#*') ]] || fail "a refused annotate left a temporary file"
+"$mf" oci compile --output="$tmp/out.bpf" "$bundle" 2>/dev/null && fail "oci compile took an unknown operator"
+[[ ! -e $tmp/out.bpf ]] || fail "a refused compile wrote its output"
+
+exit $((failures > 0))
