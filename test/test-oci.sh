@@ -7,10 +7,15 @@
 # the same commands without a filter succeed, so the refusals are the filter's. A bad bundle is
 # refused with its file:line:column and left as it was. Runs in a private mount namespace (crun
 # wants cgroup2 alone, this host is hybrid). Exit 77 (skip) without crun, a static busybox or root.
-# Usage: test-oci.sh  (with $MEGAFILTER_BINARY; $MEGAFILTER_DATA_DIR or ../shared/data for the profiles)
+# Differential: for every reference profile, crun's own filter (compiled by crun from the resolved
+# linux.seccomp) and megafilter's program, each read back from a running container, decide every
+# ABI, number and argument boundary alike (compare-filters).
+# Usage: test-oci.sh COMPARE-FILTERS  (with $MEGAFILTER_BINARY; $MEGAFILTER_DATA_DIR or ../shared/data
+# for the profiles)
 set -u
 
 mf=${MEGAFILTER_BINARY:?}
+compare=${1:?}
 busybox=/bin/busybox
 data=${MEGAFILTER_DATA_DIR:-${MEGAFILTER_SOURCE_ROOT:-.}/../shared/data}
 
@@ -30,7 +35,7 @@ umount /sys/fs/cgroup/unified 2>/dev/null
 
 tmp=$(mktemp -d)
 id=megafilter-oci-$$
-trap 'crun --cgroup-manager=disabled delete -f $id >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+trap 'for i in $id $id-crun $id-mf; do crun --cgroup-manager=disabled delete -f $i >/dev/null 2>&1; done; rm -rf "$tmp"' EXIT
 failures=0
 fail() {
         failures=$((failures + 1))
@@ -45,13 +50,13 @@ ln -s busybox "$bundle/rootfs/bin/sh"
 cp "$bundle/config.json" "$tmp/config.orig.json"
 
 # config SECCOMP-JSON-FILE|- ANNOTATION|- -- COMMAND…: config.json runs COMMAND with that linux.seccomp
-# (- none) and that run.oci.seccomp_bpf_data (- none).
+# (- none) and that run.oci.seccomp_bpf_data (- none). Into $cfg_bundle when set.
 config() {
         local seccomp=$1 annotation=$2
         shift 3
-        /usr/bin/python3 - "$tmp" "$seccomp" "$annotation" "$@" <<'PY'
+        /usr/bin/python3 - "$tmp" "$seccomp" "$annotation" "${cfg_bundle:-$bundle}" "$@" <<'PY'
 import json, sys
-tmp, seccomp, annotation, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+tmp, seccomp, annotation, target, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 c = json.load(open(f"{tmp}/config.orig.json"))
 c["process"]["args"] = args
 c["process"]["terminal"] = False
@@ -60,7 +65,7 @@ if seccomp != "-":
     c["linux"]["seccomp"] = json.load(open(seccomp))
 if annotation != "-":
     c.setdefault("annotations", {})["run.oci.seccomp_bpf_data"] = open(annotation).read().strip()
-json.dump(c, open(f"{tmp}/bundle/config.json", "w"), indent=1)
+json.dump(c, open(f"{target}/config.json", "w"), indent=1)
 PY
 }
 
@@ -109,6 +114,38 @@ if [[ -r $profile ]]; then
 else
         echo "no $profile: Docker's profile not tried"
 fi
+
+# --- the differential: crun's own filter against megafilter's, for every reference profile ---
+# crun_pid ID: the container's process.
+crun_pid() {
+        crun state "$1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'
+}
+cp -a "$bundle" "$tmp/bundle-mf"
+profiles=0
+for profile in "$data"/oci/*.json; do
+        [[ -r $profile ]] || continue
+        name=$(basename "$profile" .json)
+        profiles=$((profiles + 1))
+        "$mf" oci resolve --output="$tmp/$name.seccomp.json" "$profile" 2>/dev/null ||
+                { fail "oci resolve $profile"; continue; }
+        "$mf" oci compile --format=base64 --output="$tmp/$name.b64" "$profile" 2>/dev/null ||
+                { fail "oci compile $profile"; continue; }
+        config "$tmp/$name.seccomp.json" - -- /bin/busybox sleep 60
+        cfg_bundle=$tmp/bundle-mf config "$tmp/$name.seccomp.json" "$tmp/$name.b64" -- /bin/busybox sleep 60
+        if ! crun --cgroup-manager=disabled run -d -b "$bundle" "$id-crun" >/dev/null 2>"$tmp/crun.err" ||
+           ! crun --cgroup-manager=disabled run -d -b "$tmp/bundle-mf" "$id-mf" >/dev/null 2>>"$tmp/crun.err"; then
+                fail "$name: crun run -d: $(<"$tmp/crun.err")"
+        elif "$compare" "$(crun_pid "$id-crun")" "$(crun_pid "$id-mf")" crun megafilter >"$tmp/compare.out" 2>&1; then
+                echo "ok: $name: $(tail -n 1 "$tmp/compare.out")"
+                mf_n=$(( $(base64 -d "$tmp/$name.b64" | wc -c) / 8 ))
+                crun_n=$(( $(wc -c <"/run/crun/$id-crun/seccomp.bpf") / 8 ))
+                echo "$name: crun's filter $crun_n instructions, megafilter's $mf_n"
+        else
+                fail "$name: crun's filter and megafilter's differ: $(head -n 25 "$tmp/compare.out")"
+        fi
+        for i in $id-crun $id-mf; do crun --cgroup-manager=disabled delete -f "$i" >/dev/null 2>&1; done
+done
+(( profiles > 0 )) || echo "no profiles in $data/oci: the differential was not run"
 
 # --- megafilter oci annotate: the bundle's own linux.seccomp ---
 cat >"$tmp/seccomp.json" <<'JSON'

@@ -31,6 +31,7 @@ typedef enum Format {
 static void help(void) {
         printf("Usage: megafilter oci compile [OPTIONS…] PROFILE|BUNDLE\n"
                "       megafilter oci annotate [OPTIONS…] BUNDLE\n"
+               "       megafilter oci resolve [OPTIONS…] PROFILE|BUNDLE\n"
                "\n"
                "Compile a container's seccomp filter as crun builds it from the runtime spec's\n"
                "linux.seccomp (or from a Docker/Podman profile, resolved as the engine resolves\n"
@@ -40,12 +41,15 @@ static void help(void) {
                "Commands:\n"
                "  compile                Print or write the program\n"
                "  annotate               Write the annotation into BUNDLE/config.json\n"
+               "  resolve                Print the linux.seccomp object the input stands for\n"
+               "                         (a profile resolved as the engine resolves it)\n"
                "\n"
                "Options:\n"
                "     --input=KIND         auto (default), seccomp (a linux.seccomp object),\n"
                "                          config (a config.json or bundle) or profile\n"
                "     --format=FORMAT      compile: disasm (default), raw, base64 or json\n"
-               "  -o --output=FILE        compile: write FILE (atomically) instead of stdout\n"
+               "  -o --output=FILE        compile, resolve: write FILE (atomically) instead of\n"
+               "                          stdout\n"
                "     --arch=ABI           Compile for a host of this ABI ('help' lists them)\n"
                "     --caps=CAP,…         Profiles: the container's capabilities (default:\n"
                "                          Docker's defaults)\n"
@@ -259,6 +263,63 @@ static int format_program(Format format, const char *input, const OciSeccomp *oc
         *ret = TAKE_PTR(buf);
         *ret_size = size;
         return 0;
+}
+
+/* ---- resolve: the linux.seccomp object ---- */
+
+static void write_spec(FILE *f, const OciSpec *spec) {
+        _cleanup_(json_writer_done) JsonWriter j = { .f = f };
+
+        json_object_begin(&j);
+        json_key_string(&j, "defaultAction", spec->default_action);
+        if (spec->default_errno_set)
+                json_key_uint(&j, "defaultErrnoRet", spec->default_errno);
+        json_key(&j, "architectures");
+        json_array_begin(&j);
+        for (size_t i = 0; i < spec->n_architectures; i++)
+                json_string(&j, spec->architectures[i]->string.s);
+        json_array_end(&j);
+        if (spec->n_flags > 0) {
+                json_key(&j, "flags");
+                json_array_begin(&j);
+                for (size_t i = 0; i < spec->n_flags; i++)
+                        json_string(&j, spec->flags[i]->string.s);
+                json_array_end(&j);
+        }
+        if (spec->listener_path)
+                json_key_string(&j, "listenerPath", spec->listener_path->string.s);
+        json_key(&j, "syscalls");
+        json_array_begin(&j);
+        for (size_t i = 0; i < spec->n_syscalls; i++) {
+                const OciSyscall *sc = &spec->syscalls[i];
+
+                json_object_begin(&j);
+                json_key(&j, "names");
+                json_array_begin(&j);
+                for (size_t k = 0; k < sc->n_names; k++)
+                        json_string(&j, sc->names[k]->string.s);
+                json_array_end(&j);
+                json_key_string(&j, "action", sc->action);
+                if (sc->errno_ret_set)
+                        json_key_uint(&j, "errnoRet", sc->errno_ret);
+                if (sc->n_args > 0) {
+                        json_key(&j, "args");
+                        json_array_begin(&j);
+                        for (size_t k = 0; k < sc->n_args; k++) {
+                                json_object_begin(&j);
+                                json_key_uint(&j, "index", sc->args[k].index);
+                                json_key_uint(&j, "value", sc->args[k].value);
+                                json_key_uint(&j, "valueTwo", sc->args[k].value_two);
+                                json_key_string(&j, "op", sc->args[k].op);
+                                json_object_end(&j);
+                        }
+                        json_array_end(&j);
+                }
+                json_object_end(&j);
+        }
+        json_array_end(&j);
+        json_object_end(&j);
+        fputc('\n', f);
 }
 
 /* ---- annotate: config.json written back with the annotation ---- */
@@ -505,18 +566,22 @@ int verb_oci(int argc, char *argv[]) {
                 return 1;
         }
         verb = argv[optind++];
-        if (!streq(verb, "compile") && !streq(verb, "annotate")) {
-                const char *const verbs[] = { "compile", "annotate", NULL }, *guess = cli_closest(verb, verbs);
+        if (!streq(verb, "compile") && !streq(verb, "annotate") && !streq(verb, "resolve")) {
+                const char *const verbs[] = { "compile", "annotate", "resolve", NULL }, *guess = cli_closest(verb, verbs);
 
                 if (guess)
                         cli_error(EINVAL, "oci: unknown command '%s'. Did you mean '%s'?", verb, guess);
                 else
-                        cli_error(EINVAL, "oci: unknown command '%s'; expected compile or annotate.", verb);
+                        cli_error(EINVAL, "oci: unknown command '%s'; expected compile, annotate or resolve.", verb);
+                return 1;
+        }
+        if (streq(verb, "resolve") && format_set) {
+                cli_error(EINVAL, "oci resolve: --format is for compile.");
                 return 1;
         }
         if (optind != argc - 1) {
                 cli_error(EINVAL, "oci %s: expected exactly one %s; see 'megafilter oci --help'.", verb,
-                          streq(verb, "compile") ? "profile or bundle" : "bundle");
+                          streq(verb, "annotate") ? "bundle" : "profile or bundle");
                 return 1;
         }
         if (streq(verb, "annotate")) {
@@ -534,6 +599,26 @@ int verb_oci(int argc, char *argv[]) {
         r = oci_seccomp_load(argv[optind], &lo, &diag, &oci);
         if (r < 0)
                 return 1;
+        if (streq(verb, "resolve")) {
+                FILE *f;
+
+                if (oci->disabled) {
+                        cli_error(EINVAL, "%s: seccomp is disabled, there is no linux.seccomp to print.", argv[optind]);
+                        return 1;
+                }
+                f = open_memstream(&out, &size);
+                if (!f) {
+                        cli_error(ENOMEM, "Out of memory.");
+                        return 1;
+                }
+                write_spec(f, &oci->spec);
+                if (fclose(f) != 0) {
+                        cli_error(ENOMEM, "Out of memory.");
+                        return 1;
+                }
+                goto write;
+        }
+
         r = oci_seccomp_compile(oci, lo.native >= 0 ? lo.native : abi_native(), verify, &diag, &s);
         if (r < 0) {
                 cli_error(r, "Failed to compile %s: %m", argv[optind]);
@@ -552,12 +637,14 @@ int verb_oci(int argc, char *argv[]) {
                 cli_error(r, "Failed to format the program: %m");
                 return 1;
         }
+write:
         if (output)
                 r = write_atomic(output, out, size, 0644);
         else
                 r = fwrite(out, 1, size, stdout) == size && fflush(stdout) == 0 ? 0 : -EIO;
         if (r < 0) {
-                cli_error(r, "Failed to write the program%s%s: %m", output ? " to " : "", strempty(output));
+                cli_error(r, "Failed to write the %s%s%s: %m", streq(verb, "resolve") ? "linux.seccomp object" : "program",
+                          output ? " to " : "", strempty(output));
                 return 1;
         }
         return 0;
