@@ -15,11 +15,12 @@
 #include "cli-util.h"
 #include "filter-stats.h"
 #include "json-writer.h"
+#include "oci-annotate.h"
 #include "oci-seccomp.h"
 #include "syscall-table.h"
 #include "verbs.h"
 
-#define OCI_ANNOTATION "run.oci.seccomp_bpf_data"
+#define OCI_ANNOTATION OCI_ANNOTATION_BPF_DATA
 
 typedef enum Format {
         FORMAT_DISASM,
@@ -73,25 +74,6 @@ static void log_stderr(void *userdata, int level, const SourceLoc *loc, const ch
                 fprintf(stderr, "megafilter: %s\n", message);
 }
 
-static char *base64_encode(const void *data, size_t n) {
-        static const char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        const uint8_t *p = data;
-        char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
-
-        if (!out)
-                return NULL;
-        for (size_t i = 0; i < n; i += 3) {
-                uint32_t v = (uint32_t) p[i] << 16 | (i + 1 < n ? (uint32_t) p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-
-                *o++ = table[v >> 18 & 63];
-                *o++ = table[v >> 12 & 63];
-                *o++ = i + 1 < n ? table[v >> 6 & 63] : '=';
-                *o++ = i + 2 < n ? table[v & 63] : '=';
-        }
-        *o = 0;
-        return out;
-}
-
 /* "chown,CAP_KILL" → { "CAP_CHOWN", "CAP_KILL" }; "" is the empty set. */
 static int parse_caps(const char *s, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
@@ -125,44 +107,6 @@ static int parse_caps(const char *s, char ***ret) {
         return 0;
 }
 
-/* Write size bytes to path atomically: a temporary file next to it, renamed over it. Nothing is
- * left behind on failure. mode applies to a new file; an existing one keeps its own. */
-static int write_atomic(const char *path, const void *data, size_t size, mode_t mode) {
-        _cleanup_free_ char *tmp = NULL, *copy = strdup(path);
-        struct stat st;
-        int fd, r = 0;
-
-        if (!copy || asprintf(&tmp, "%s/.#%s.XXXXXX", dirname(copy), basename((char *) path)) < 0)
-                return -ENOMEM;
-        if (stat(path, &st) >= 0)
-                mode = st.st_mode & 07777;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        for (size_t done = 0; done < size;) {
-                ssize_t k = write(fd, (const char *) data + done, size - done);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        break;
-                }
-                done += (size_t) k;
-        }
-        if (r >= 0 && fchmod(fd, mode) < 0)
-                r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (close(fd) < 0 && r >= 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void) unlink(tmp);
-        return r;
-}
-
 static void write_json(FILE *f, const char *input, const OciSeccomp *oci, const Sandbox *s) {
         _cleanup_(json_writer_done) JsonWriter j = { .f = f };
         _cleanup_free_ char *b64 = NULL;
@@ -174,7 +118,7 @@ static void write_json(FILE *f, const char *input, const OciSeccomp *oci, const 
         json_key_string(&j, "arch", abi_to_name(s->policy->native));
         json_key_uint(&j, "instructions", p ? p->n : 0);
         if (p)
-                b64 = base64_encode(p->insns, p->n * sizeof(struct sock_filter));
+                b64 = oci_base64_encode(p->insns, p->n * sizeof(struct sock_filter));
         json_key_string(&j, OCI_ANNOTATION, p ? strempty(b64) : NULL);
         json_key(&j, "program");
         json_array_begin(&j);
@@ -233,7 +177,7 @@ static int format_program(Format format, const char *input, const OciSeccomp *oc
                         fwrite(p->insns, sizeof(struct sock_filter), p->n, f);
                 break;
         case FORMAT_BASE64: {
-                _cleanup_free_ char *b64 = p ? base64_encode(p->insns, p->n * sizeof(struct sock_filter)) : NULL;
+                _cleanup_free_ char *b64 = p ? oci_base64_encode(p->insns, p->n * sizeof(struct sock_filter)) : NULL;
 
                 if (p && !b64) {
                         fclose(f);
@@ -320,148 +264,6 @@ static void write_spec(FILE *f, const OciSpec *spec) {
         json_array_end(&j);
         json_object_end(&j);
         fputc('\n', f);
-}
-
-/* ---- annotate: config.json written back with the annotation ---- */
-
-static void write_string(FILE *f, const char *s, size_t len) {
-        fputc('"', f);
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) s[i];
-
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c == '\n')
-                        fputs("\\n", f);
-                else if (c == '\t')
-                        fputs("\\t", f);
-                else if (c < 0x20 || c == 0x7f)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
-}
-
-static void write_indent(FILE *f, unsigned depth) {
-        fputc('\n', f);
-        for (unsigned i = 0; i < depth; i++)
-                fputs("\t", f);
-}
-
-/* v as JSON, numbers as written; the annotations object of the root gains (or has replaced) the
- * member key = value. */
-static void write_value(FILE *f, const JsonValue *v, unsigned depth) {
-        switch (v->type) {
-        case JSON_NULL:
-                fputs("null", f);
-                break;
-        case JSON_BOOLEAN:
-                fputs(v->boolean ? "true" : "false", f);
-                break;
-        case JSON_NUMBER:
-                fputs(v->number.text, f);
-                break;
-        case JSON_STRING:
-                write_string(f, v->string.s, v->string.len);
-                break;
-        case JSON_ARRAY:
-                fputc('[', f);
-                for (size_t i = 0; i < v->array.n; i++) {
-                        write_indent(f, depth + 1);
-                        write_value(f, v->array.items[i], depth + 1);
-                        if (i + 1 < v->array.n)
-                                fputc(',', f);
-                }
-                if (v->array.n > 0)
-                        write_indent(f, depth);
-                fputc(']', f);
-                break;
-        case JSON_OBJECT:
-                fputc('{', f);
-                for (size_t i = 0; i < v->object.n; i++) {
-                        write_indent(f, depth + 1);
-                        write_string(f, v->object.members[i].key, v->object.members[i].key_len);
-                        fputs(": ", f);
-                        write_value(f, v->object.members[i].value, depth + 1);
-                        if (i + 1 < v->object.n)
-                                fputc(',', f);
-                }
-                if (v->object.n > 0)
-                        write_indent(f, depth);
-                fputc('}', f);
-                break;
-        }
-}
-
-static int set_member(Arena *a, JsonValue *obj, const char *key, JsonValue *value) {
-        JsonMember *m;
-
-        for (size_t i = 0; i < obj->object.n; i++)
-                if (streq(obj->object.members[i].key, key)) {
-                        obj->object.members[i].value = value;
-                        return 0;
-                }
-        m = arena_alloc_array(a, obj->object.n + 1, sizeof(JsonMember));
-        if (!m)
-                return -ENOMEM;
-        memcpy(m, obj->object.members, obj->object.n * sizeof(JsonMember));
-        m[obj->object.n] = (JsonMember) { .key = key, .key_len = strlen(key), .value = value };
-        obj->object.members = m;
-        obj->object.n++;
-        return 0;
-}
-
-static int annotate(const char *bundle, OciSeccomp *oci, const Sandbox *s) {
-        JsonDocument *doc = oci->doc;
-        JsonValue *root = doc->root, *annotations, *data;
-        _cleanup_free_ char *b64 = NULL, *text = NULL;
-        const JsonValue *old;
-        size_t size = 0;
-        FILE *f;
-        int r;
-
-        if (oci->disabled || s->n_progs == 0)
-                return cli_error(EINVAL, "%s has no linux.seccomp: nothing to annotate.", doc->file);
-
-        b64 = base64_encode(s->progs[0].insns, s->progs[0].n * sizeof(struct sock_filter));
-        data = arena_alloc(&doc->arena, sizeof(JsonValue));
-        if (!b64 || !data)
-                return -ENOMEM;
-        *data = (JsonValue) { .type = JSON_STRING, .string = { b64, strlen(b64) } };
-
-        old = json_object_get(root, "annotations");
-        if (old && old->type != JSON_OBJECT && old->type != JSON_NULL)
-                return diag_log(NULL, DIAG_ERROR, &(SourceLoc) { doc->file, old->line, old->column }, EINVAL,
-                                "annotations: expected an object, got %s.", json_type_to_string(old->type));
-        if (old && old->type == JSON_OBJECT)
-                annotations = (JsonValue *) old;
-        else {
-                annotations = arena_alloc(&doc->arena, sizeof(JsonValue));
-                if (!annotations)
-                        return -ENOMEM;
-                annotations->type = JSON_OBJECT;
-                r = set_member(&doc->arena, root, "annotations", annotations);
-                if (r < 0)
-                        return r;
-        }
-        r = set_member(&doc->arena, annotations, OCI_ANNOTATION, data);
-        if (r < 0)
-                return r;
-
-        f = open_memstream(&text, &size);
-        if (!f)
-                return -ENOMEM;
-        write_value(f, root, 0);
-        fputc('\n', f);
-        if (fclose(f) != 0)
-                return -ENOMEM;
-        r = write_atomic(doc->file, text, size, 0644);
-        if (r < 0)
-                return cli_error(r, "Failed to write %s: %m", doc->file);
-        fprintf(stderr, "%s: %s written (%zu instructions).\n", doc->file, OCI_ANNOTATION, s->progs[0].n);
-        (void) bundle;
-        return 0;
 }
 
 int verb_oci(int argc, char *argv[]) {
@@ -625,8 +427,16 @@ int verb_oci(int argc, char *argv[]) {
                 return 1;
         }
 
-        if (streq(verb, "annotate"))
-                return annotate(argv[optind], oci, s) < 0 ? 1 : 0;
+        if (streq(verb, "annotate")) {
+                if (oci->disabled) {
+                        cli_error(EINVAL, "%s has no linux.seccomp: nothing to annotate.", oci->doc->file);
+                        return 1;
+                }
+                if (oci_annotate_config(oci, s, true, &diag) < 0)
+                        return 1;
+                fprintf(stderr, "%s: %s written (%zu instructions).\n", oci->doc->file, OCI_ANNOTATION, s->progs[0].n);
+                return 0;
+        }
 
         if (format == FORMAT_RAW && !output && isatty(STDOUT_FILENO)) {
                 cli_error(EINVAL, "oci compile: --format=raw is binary; redirect it or use --output=FILE.");
@@ -639,7 +449,7 @@ int verb_oci(int argc, char *argv[]) {
         }
 write:
         if (output)
-                r = write_atomic(output, out, size, 0644);
+                r = oci_write_atomic(output, out, size, 0644, true);
         else
                 r = fwrite(out, 1, size, stdout) == size && fflush(stdout) == 0 ? 0 : -EIO;
         if (r < 0) {
