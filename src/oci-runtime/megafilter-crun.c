@@ -66,7 +66,8 @@ static const struct option create_options[] = {
         {}
 };
 
-/* An error, on stderr and, as crun would log it, in crun's --log file (engines show that one). */
+/* An error, on stderr and, as crun would log it, in crun's --log file: engines show that one, after
+ * the runtime's name. */
 static void report(const Context *c, const char *message) {
         const char *path = c->log;
         FILE *f;
@@ -89,8 +90,6 @@ static void report(const Context *c, const char *message) {
                 clock_gettime(CLOCK_REALTIME, &ts);
                 strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&ts.tv_sec, &tm));
                 fputs("{\"msg\": \"", f);
-                for (const char *p = NAME ": "; *p; p++)
-                        fputc(*p, f);
                 for (const unsigned char *p = (const unsigned char *) message; *p; p++)
                         if (*p == '"' || *p == '\\')
                                 fprintf(f, "\\%c", *p);
@@ -100,7 +99,7 @@ static void report(const Context *c, const char *message) {
                                 fputc(*p, f);
                 fprintf(f, "\", \"level\": \"error\", \"time\": \"%s\"}\n", when);
         } else
-                fprintf(f, NAME ": %s\n", message);
+                fprintf(f, "%s\n", message);
         fclose(f);
 }
 
