@@ -72,19 +72,28 @@ bool oci_config_has_annotation(const JsonDocument *doc, const char *key) {
 
 static void write_string(FILE *f, const char *s, size_t len) {
         fputc('"', f);
-        for (size_t i = 0; i < len; i++) {
+        for (size_t i = 0; i < len;) {
                 unsigned char c = (unsigned char) s[i];
+                size_t n = 0;
 
+                /* runs of what needs no escape in one write: a config.json is mostly such text */
+                while (i + n < len && (unsigned char) s[i + n] >= 0x20 && s[i + n] != 0x7f && s[i + n] != '"' &&
+                       s[i + n] != '\\')
+                        n++;
+                if (n > 0) {
+                        fwrite(s + i, 1, n, f);
+                        i += n;
+                        continue;
+                }
                 if (c == '"' || c == '\\')
                         fprintf(f, "\\%c", c);
                 else if (c == '\n')
                         fputs("\\n", f);
                 else if (c == '\t')
                         fputs("\\t", f);
-                else if (c < 0x20 || c == 0x7f)
-                        fprintf(f, "\\u%04x", c);
                 else
-                        fputc(c, f);
+                        fprintf(f, "\\u%04x", c);
+                i++;
         }
         fputc('"', f);
 }
