@@ -275,8 +275,10 @@ int main(int argc, char *argv[]) {
         {
                 char *m;
 
-                if (asprintf(&m, "cannot execute %s: %m", crun) >= 0)
+                if (asprintf(&m, "cannot execute %s: %m", crun) >= 0) {
                         report(&c, m);
+                        free(m);
+                }
         }
         return 127;
 }
