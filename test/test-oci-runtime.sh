@@ -23,6 +23,17 @@ skip() {
         exit 77
 }
 
+# The wrapper runs at every container start: libc only (no libsystemd, no libseccomp); the
+# sanitizers' runtimes in a sanitizer build.
+if command -v readelf >/dev/null; then
+        needed=$(readelf -d "$wrapper" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev '^lib(a|ub|l|t)san\.so' | tr '\n' ' ')
+        if [[ $needed != "libc.so.6 " ]]; then
+                echo "FAIL: megafilter-crun needs more than libc: $needed"
+                exit 1
+        fi
+        echo "ok: megafilter-crun needs libc only"
+fi
+
 command -v crun >/dev/null || skip "crun not installed"
 [[ -x $busybox ]] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' || skip "no static $busybox (busybox-static)"
 [[ $(id -u) == 0 ]] || skip "needs root"
