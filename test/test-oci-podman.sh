@@ -36,13 +36,18 @@ fail() {
         failures=$((failures + 1))
         echo "FAIL: $*"
 }
+# Podman runs its runtime with an environment of its own: the cache directory (not
+# /run/megafilter-crun) through a script.
+mkdir "$tmp/bin"
+printf '#!/bin/sh\nMEGAFILTER_CRUN_CACHE=%q exec %q "$@"\n' "$tmp/cache" "$wrapper" >"$tmp/bin/megafilter-crun"
+chmod +x "$tmp/bin/megafilter-crun"
 # Podman takes --cgroups=disabled only from runtimes it knows can do without (crun's name).
 cat >"$tmp/containers.conf" <<EOF2
 [engine]
 runtime_supports_nocgroup = ["crun", "krun", "megafilter-crun"]
 runtime_supports_json = ["crun", "runc", "krun", "megafilter-crun"]
 [engine.runtimes]
-megafilter-crun = ["$wrapper"]
+megafilter-crun = ["$tmp/bin/megafilter-crun"]
 EOF2
 export CONTAINERS_CONF=$tmp/containers.conf
 podman_base=(podman --root "$tmp/storage" --runroot "$tmp/run" --tmpdir "$tmp/tmp" --events-backend=none
@@ -117,5 +122,7 @@ fi
 # A profile megafilter refuses: the container does not start, Podman's error has the JSON path.
 printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5000}]}' >"$tmp/bad.json"
 check 126 "*config.json:*linux.seccomp.syscalls\[0\]*errno 5000*not starting it*" "a refused profile" -- megafilter-crun --security-opt seccomp="$tmp/bad.json" -- /bin/busybox echo started
+
+[[ -n $(find "$tmp/cache" -type f 2>/dev/null) ]] || fail "megafilter-crun under Podman did not use \$MEGAFILTER_CRUN_CACHE"
 
 exit $((failures > 0))

@@ -6,7 +6,9 @@
 # annotation's), denied calls fail with the profile's errno, exit status and stdout are crun's;
 # crun's global options and create/run's --bundle/-b/--config forms are understood; a bad profile
 # stops the container (exit status 1, file:line:column and JSON path on stderr and in crun's --log
-# file, config.json byte for byte as it was); a bundle without linux.seccomp runs as it is.
+# file, config.json byte for byte as it was, nothing cached); a bundle without linux.seccomp runs
+# as it is. The cache of compiled programs: a hit gives the same program, another linux.seccomp
+# misses, entries others may write or that are corrupt are not used.
 # Private mount namespace as test-oci.sh (crun wants cgroup2 alone). Exit 77 without crun, a
 # static busybox or root.
 # Usage: test-oci-runtime.sh MEGAFILTER-CRUN  (with $MEGAFILTER_BINARY; $MEGAFILTER_DATA_DIR or
@@ -23,6 +25,15 @@ skip() {
         exit 77
 }
 
+command -v crun >/dev/null || skip "crun not installed"
+[[ -x $busybox ]] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' || skip "no static $busybox (busybox-static)"
+[[ $(id -u) == 0 ]] || skip "needs root"
+[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 not installed"
+if [[ -z ${MEGAFILTER_OCI_NS:-} ]]; then
+        MEGAFILTER_OCI_NS=1 exec unshare -m --propagation private "$0" "$@"
+fi
+umount /sys/fs/cgroup/unified 2>/dev/null
+
 # The wrapper runs at every container start: libc only (no libsystemd, no libseccomp); the
 # sanitizers' runtimes in a sanitizer build.
 if command -v readelf >/dev/null; then
@@ -34,16 +45,9 @@ if command -v readelf >/dev/null; then
         echo "ok: megafilter-crun needs libc only"
 fi
 
-command -v crun >/dev/null || skip "crun not installed"
-[[ -x $busybox ]] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' || skip "no static $busybox (busybox-static)"
-[[ $(id -u) == 0 ]] || skip "needs root"
-[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 not installed"
-if [[ -z ${MEGAFILTER_OCI_NS:-} ]]; then
-        MEGAFILTER_OCI_NS=1 exec unshare -m --propagation private "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null
-
 tmp=$(mktemp -d)
+# The cache of compiled programs: the test's own (the default is /run/megafilter-crun).
+export MEGAFILTER_CRUN_CACHE=$tmp/cache
 id=megafilter-oci-runtime-$$
 root=$tmp/crun-root
 trap 'crun --root "$root" --cgroup-manager=disabled delete -f $id >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -197,6 +201,35 @@ crun --root "$root" delete -f "$id" >/dev/null 2>&1
 [[ $("$wrapper" --version) == "$(crun --version)" ]] || fail "megafilter-crun --version is not crun's"
 "$wrapper" --root "$root" state nonexistent-$$ >/dev/null 2>&1 && fail "state of no container succeeded"
 
+# --- the cache: the same linux.seccomp again is not compiled again, and gives the same program ---
+config "$tmp/seccomp.json" -- /bin/busybox mkdir /tmp/new
+entries=$(find "$tmp/cache" -type f | wc -l)
+MEGAFILTER_CRUN_DEBUG=1 run 1 "" "*compiled before*Function not implemented*"
+[[ $(annotation_of "$bundle/config.json") == "$(<"$tmp/expected.b64")" ]] || fail "the cached program differs"
+[[ $(find "$tmp/cache" -type f | wc -l) == "$entries" ]] || fail "a hit added an entry"
+# Another linux.seccomp (here only its errnoRet): another entry, its own program.
+/usr/bin/python3 - "$tmp/seccomp.json" "$tmp/seccomp-eperm.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["syscalls"][0]["errnoRet"] = 1
+json.dump(s, open(sys.argv[2], "w"))
+PY
+config "$tmp/seccomp-eperm.json" -- /bin/busybox mkdir /tmp/new
+MEGAFILTER_CRUN_DEBUG=1 run 1 "" "*Operation not permitted*"
+grep -q "compiled before" "$tmp/stderr" && fail "another linux.seccomp came from the cache"
+[[ $(find "$tmp/cache" -type f | wc -l) == $((entries + 1)) ]] || fail "a miss stored no entry"
+# An entry others may write is not used; nor one whose program is not base64.
+chmod 0666 "$tmp/cache"/*
+config "$tmp/seccomp.json" -- /bin/busybox mkdir /tmp/new
+MEGAFILTER_CRUN_DEBUG=1 run 1 "" "*Function not implemented*"
+grep -q "compiled before" "$tmp/stderr" && fail "a world-writable cache entry was used"
+chmod 0600 "$tmp/cache"/*
+for f in "$tmp/cache"/*; do sed -i '$ s/^./!/' "$f"; done
+MEGAFILTER_CRUN_DEBUG=1 run 1 "" "*Function not implemented*"
+grep -q "compiled before" "$tmp/stderr" && fail "a corrupt cache entry was used"
+# Without a cache (empty $MEGAFILTER_CRUN_CACHE) the same works.
+MEGAFILTER_CRUN_CACHE= run 1 "" "*Function not implemented*"
+
 # --- Docker's default profile, resolved into linux.seccomp as the engine does it ---
 profile=$data/oci/docker-default.json
 if [[ -r $profile ]]; then
@@ -238,6 +271,7 @@ else
         echo "ok: a bad profile stops the container: $(<"$tmp/stderr")"
 fi
 crun --root "$root" state "$id" >/dev/null 2>&1 && fail "a bad profile: the container was created"
+grep -rqs SCMP_CMP_EQUAL "$tmp/cache" && fail "a bad profile: cached"
 cmp -s "$bundle/config.json" "$tmp/before.json" || fail "a bad profile: config.json changed"
 [[ -z $(find "$bundle" -maxdepth 1 -name '.#*') ]] || fail "a bad profile: a temporary file left in the bundle"
 /usr/bin/python3 - "$tmp/crun.log" <<'PY' || fail "a bad profile: crun's --log: $(<"$tmp/crun.log")"

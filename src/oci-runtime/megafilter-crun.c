@@ -9,9 +9,11 @@
  * closed): nothing is written and crun is not run.
  *
  * Environment: $MEGAFILTER_CRUN, crun's path (default: crun from $PATH, this program skipped);
+ * $MEGAFILTER_CRUN_CACHE, the directory of compiled programs (program-cache.h; empty: none);
  * $MEGAFILTER_CRUN_DEBUG=1: every diagnostic, not just errors. */
 
 #include <getopt.h>
+#include <linux/filter.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 
 #include "oci-annotate.h"
 #include "oci-seccomp.h"
+#include "program-cache.h"
 
 #define NAME "megafilter-crun"
 
@@ -205,14 +208,49 @@ static int find_config(Context *c, int argc, char *argv[], char **ret) {
         return *ret ? 1 : -ENOMEM;
 }
 
+static void log_nothing(void *userdata, int level, const SourceLoc *loc, const char *message) {
+}
+
+/* A program cached for this very linux.seccomp written as the annotation: 1 when done, 0 when not
+ * (no cache, a miss, a config.json the full path below must look at: it reports). */
+static int annotate_cached(Context *c, const char *config, ProgramCache *cache, Diag *diag) {
+        _cleanup_(json_document_freep) JsonDocument *doc = NULL;
+        _cleanup_free_ char *b64 = NULL;
+        Diag quiet = { .func = log_nothing };
+        const JsonValue *seccomp;
+        int r;
+
+        if (json_parse_file(config, &quiet, &doc) < 0)
+                return 0;
+        seccomp = json_object_get(json_object_get(doc->root, "linux"), "seccomp");
+        if (!seccomp || seccomp->type != JSON_OBJECT)
+                return 0;
+        r = program_cache_open(cache, seccomp, abi_to_name(abi_native()),
+                               oci_config_has_annotation(doc, OCI_ANNOTATION_FAIL_UNKNOWN));
+        if (r < 0)
+                return r;
+        b64 = program_cache_get(cache);
+        if (!b64)
+                return 0;
+        if (c->debug)
+                fprintf(stderr, NAME ": %s: linux.seccomp compiled before, from %s.\n", config, cache->path);
+        r = oci_config_write_annotation(doc, OCI_ANNOTATION_BPF_DATA, b64, false, diag);
+        return r < 0 ? r : 1;
+}
+
 /* Compile config's linux.seccomp and write the annotation. 0 also when there is no linux.seccomp
  * (nothing to do); < 0 when the container must not start (reported). */
 static int annotate(Context *c, const char *config) {
         _cleanup_(oci_seccomp_freep) OciSeccomp *oci = NULL;
         _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        _cleanup_(program_cache_done) ProgramCache cache = {};
         Diag diag = { .func = log_diag, .userdata = c, .max_level = DIAG_DEBUG };
         OciLoadOptions lo = { .input = OCI_INPUT_CONFIG, .native = abi_native() };
         int r;
+
+        r = annotate_cached(c, config, &cache, &diag);
+        if (r != 0)
+                return r < 0 ? r : 0;
 
         r = oci_seccomp_load(config, &lo, &diag, &oci);
         /* crun makes unknown names fatal under this annotation: so does the compile, then. */
@@ -246,6 +284,12 @@ static int annotate(Context *c, const char *config) {
                         report(c, m);
                         free(m);
                 }
+        }
+        if (r >= 0 && s->n_progs == 1) {
+                _cleanup_free_ char *b64 = oci_base64_encode(s->progs[0].insns, s->progs[0].n * sizeof(struct sock_filter));
+
+                if (b64)
+                        program_cache_put(&cache, b64);
         }
         return r;
 }

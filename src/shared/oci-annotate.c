@@ -167,24 +167,28 @@ static int set_member(Arena *a, JsonValue *obj, const char *key, JsonValue *valu
         return 0;
 }
 
-int oci_annotate_config(OciSeccomp *oci, const Sandbox *s, bool sync, Diag *diag) {
-        JsonDocument *doc = oci->doc;
+void oci_json_write(FILE *f, const JsonValue *v) {
+        write_value(f, v, 0);
+}
+
+int oci_config_write_annotation(JsonDocument *doc, const char *key, const char *value, bool sync, Diag *diag) {
         JsonValue *root = doc->root, *annotations, *data;
-        _cleanup_free_ char *b64 = NULL, *text = NULL;
+        _cleanup_free_ char *text = NULL;
         const JsonValue *old;
         size_t size = 0;
+        char *copy;
         FILE *f;
         int r;
 
-        if (oci->input != OCI_INPUT_CONFIG || oci->disabled || s->n_progs != 1 || root->type != JSON_OBJECT)
-                return diag_log(diag, DIAG_ERROR, &(SourceLoc) { doc->file }, EINVAL,
-                                "no linux.seccomp to write the annotation for.");
-
-        b64 = oci_base64_encode(s->progs[0].insns, s->progs[0].n * sizeof(struct sock_filter));
+        if (root->type != JSON_OBJECT)
+                return diag_log(diag, DIAG_ERROR, &(SourceLoc) { doc->file, root->line, root->column }, EINVAL,
+                                "expected an object, got %s.", json_type_to_string(root->type));
         data = arena_alloc(&doc->arena, sizeof(JsonValue));
-        if (!b64 || !data)
+        copy = arena_alloc(&doc->arena, strlen(value) + 1);
+        if (!data || !copy)
                 return diag_log(diag, DIAG_ERROR, NULL, ENOMEM, "Out of memory.");
-        *data = (JsonValue) { .type = JSON_STRING, .string = { b64, strlen(b64) } };
+        strcpy(copy, value);
+        *data = (JsonValue) { .type = JSON_STRING, .string = { copy, strlen(copy) } };
 
         old = json_object_get(root, "annotations");
         if (old && old->type != JSON_OBJECT && old->type != JSON_NULL)
@@ -201,7 +205,7 @@ int oci_annotate_config(OciSeccomp *oci, const Sandbox *s, bool sync, Diag *diag
                 if (r < 0)
                         return diag_log(diag, DIAG_ERROR, NULL, r, "Out of memory.");
         }
-        r = set_member(&doc->arena, annotations, OCI_ANNOTATION_BPF_DATA, data);
+        r = set_member(&doc->arena, annotations, key, data);
         if (r < 0)
                 return diag_log(diag, DIAG_ERROR, NULL, r, "Out of memory.");
 
@@ -216,4 +220,16 @@ int oci_annotate_config(OciSeccomp *oci, const Sandbox *s, bool sync, Diag *diag
         if (r < 0)
                 return diag_log(diag, DIAG_ERROR, &(SourceLoc) { doc->file }, r, "cannot write the annotation: %m");
         return 0;
+}
+
+int oci_annotate_config(OciSeccomp *oci, const Sandbox *s, bool sync, Diag *diag) {
+        _cleanup_free_ char *b64 = NULL;
+
+        if (oci->input != OCI_INPUT_CONFIG || oci->disabled || s->n_progs != 1)
+                return diag_log(diag, DIAG_ERROR, &(SourceLoc) { oci->doc->file }, EINVAL,
+                                "no linux.seccomp to write the annotation for.");
+        b64 = oci_base64_encode(s->progs[0].insns, s->progs[0].n * sizeof(struct sock_filter));
+        if (!b64)
+                return diag_log(diag, DIAG_ERROR, NULL, ENOMEM, "Out of memory.");
+        return oci_config_write_annotation(oci->doc, OCI_ANNOTATION_BPF_DATA, b64, sync, diag);
 }

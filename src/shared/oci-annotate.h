@@ -7,6 +7,7 @@
  * runtime wrapper. */
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "diag.h"
@@ -27,6 +28,13 @@ int oci_write_atomic(const char *path, const void *data, size_t size, mode_t mod
 
 /* Whether the config.json of doc carries the annotation key (any value). */
 bool oci_config_has_annotation(const JsonDocument *doc, const char *key);
+
+/* v as JSON text (numbers as written, strings escaped alike whatever the input's escapes were). */
+void oci_json_write(FILE *f, const JsonValue *v);
+
+/* Write doc back to its file (doc->file) with annotations[key] = value, every other member as it
+ * was. -EINVAL (the root or annotations is not an object: reported), -ENOMEM, -errno of writing. */
+int oci_config_write_annotation(JsonDocument *doc, const char *key, const char *value, bool sync, Diag *diag);
 
 /* Write the program of s (a sandbox from oci_seccomp_compile() of oci, which must be a config
  * input with linux.seccomp) into oci's config.json as the annotation, every other member as it
