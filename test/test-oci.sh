@@ -211,6 +211,29 @@ if [[ -x $wrapper ]]; then
         unset MEGAFILTER
 fi
 
+# --- Podman pointed at tools/megafilter-crun (named crun, which Podman picks features by), storage in
+# $tmp: its default profile compiled by megafilter at run, one filter, a denied call refused ---
+if [[ -x $wrapper ]] && command -v podman >/dev/null; then
+        mkdir -p "$tmp/podman/bin" "$tmp/podman-rootfs/bin"
+        ln -s "$(realpath "$wrapper")" "$tmp/podman/bin/crun"
+        ln -s "$mf" "$tmp/podman/bin/megafilter"
+        cp "$busybox" "$tmp/podman-rootfs/bin/busybox"
+        # The limits: Podman's default RLIMIT_NOFILE is over this machine's hard limit.
+        out=$(timeout 120 podman --root "$tmp/podman/root" --runroot "$tmp/podman/run" --cgroup-manager=cgroupfs \
+                --runtime "$tmp/podman/bin/crun" run --cgroups=disabled --network=none \
+                --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs "$tmp/podman-rootfs" \
+                /bin/busybox sh -c 'grep Seccomp_filters /proc/self/status; /bin/busybox dmesg >/dev/null' 2>&1)
+        rc=$?
+        # The bundle Podman made carries megafilter's annotation.
+        if [[ $rc == 1 && $out == *$'Seccomp_filters:\t1'* && $out == *"klogctl: Operation not permitted"* ]] &&
+           grep -qs run.oci.seccomp_bpf_data "$tmp"/podman/root/overlay-containers/*/userdata/config.json; then
+                echo "ok: podman --runtime megafilter-crun: megafilter's annotation, one filter, syslog() refused"
+        else
+                fail "podman --runtime megafilter-crun: exit status $rc: $out"
+        fi
+        podman --root "$tmp/podman/root" --runroot "$tmp/podman/run" system reset -f >/dev/null 2>&1
+fi
+
 # --- bad input: refused with file:line:column and the JSON path, nothing written ---
 /usr/bin/python3 - "$tmp/seccomp.json" <<'PY'
 import json, sys
