@@ -4,6 +4,7 @@
 
 #include "directives-internal.h"
 #include "errno-name.h"
+#include "extract-word.h"
 #include "syscall-set.h"
 #include "syscall-table.h"
 
@@ -200,7 +201,6 @@ int parse_syscall_errno(Directives *d, const UnitEntry *e, Diag *diag) {
 }
 
 int parse_syscall_archs(Directives *d, const UnitEntry *e, Diag *diag) {
-        _cleanup_strv_free_ char **words = NULL;
         int r;
 
         if (isempty(e->value)) {
@@ -210,30 +210,35 @@ int parse_syscall_archs(Directives *d, const UnitEntry *e, Diag *diag) {
                 return 0;
         }
 
-        r = split_words(e->value, false, &words);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", e->value), 0;
-
-        STRV_FOREACH(w, words) {
+        /* Word by word, as systemd: a syntax error stops the line after the words before it. */
+        for (const char *p = e->value;;) {
+                _cleanup_free_ char *word = NULL;
                 Abi a;
 
-                if (streq(*w, "native")) {
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", e->value), 0;
+                if (r == 0)
+                        return 0;
+
+                if (streq(word, "native")) {
                         d->syscall_archs_native = true;
                         d->syscall_archs_loc = e->loc;
                         continue;
                 }
 
-                /* Only systemd's spelling: "x86-64", not libseccomp's "x86_64". */
-                a = abi_from_name(*w);
-                if (a < 0 || !streq(abi_to_name(a), *w)) {
+                /* Only the names systemd 252's seccomp_arch_from_string() takes: "x86-64", not
+                 * libseccomp's "x86_64", and none of the ABIs libseccomp 2.5 lacks (loongarch64,
+                 * m68k, sh). */
+                a = abi_from_name(word);
+                if (a < 0 || !streq(abi_to_name(a), word) || !abi_info[a].systemd_252) {
                         diag_log(diag, DIAG_WARNING, &e->loc, EINVAL,
-                                 "Failed to parse system call architecture \"%s\", ignoring: %m", *w);
+                                 "Failed to parse system call architecture \"%s\", ignoring: %m", word);
                         continue;
                 }
                 d->syscall_archs |= ABI_BIT(a);
                 d->syscall_archs_loc = e->loc;
         }
-        return 0;
 }
