@@ -212,6 +212,56 @@ static void test_names_and_numbers_as_systemd(void **state) {
         }
 }
 
+/* Parsed, but refused by libseccomp when systemd 252 builds the filter (228): errno 4095, and
+ * allow-list entries with the default action. Checked under the installed systemd 252.39. */
+static void test_libseccomp_refuses(void **state) {
+        static const struct {
+                const char *text;
+                int r;
+                const char *error;
+        } cases[] = {
+                { "SystemCallFilter=~@swap:4095\n", -EINVAL,
+                  "/test/test.service:2: SystemCallFilter=~swapoff:4095: libseccomp refuses errno 4095 (it takes 0…4094); "
+                  "systemd 252 fails the service with status 228/SECCOMP." },
+                { "SystemCallErrorNumber=4095\nSystemCallFilter=~@swap\n", -EINVAL,
+                  "/test/test.service:2: SystemCallErrorNumber=4095: libseccomp refuses errno 4095 for swapoff() of the "
+                  "SystemCallFilter= deny-list (it takes 0…4094); systemd 252 fails the service with status 228/SECCOMP." },
+                { "SystemCallFilter=@basic-io\nSystemCallErrorNumber=4095\n", -EINVAL,
+                  "/test/test.service:3: SystemCallErrorNumber=4095: libseccomp refuses errno 4095 as the default action of "
+                  "the SystemCallFilter= allow-list (it takes 0…4094); systemd 252 fails the service with status 228/SECCOMP." },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~swapon:kill\n", -EACCES,
+                  "/test/test.service:3: SystemCallFilter=~swapon:kill in an allow-list whose default action is kill "
+                  "(SystemCallErrorNumber= unset): libseccomp refuses a rule with the filter's default action; systemd 252 "
+                  "fails the service with status 228/SECCOMP." },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~@swap:EPERM\nSystemCallErrorNumber=1\n", -EACCES,
+                  "/test/test.service:3: SystemCallFilter=~swapoff:EPERM in an allow-list whose default action is EPERM: "
+                  "libseccomp refuses a rule with the filter's default action; systemd 252 fails the service with status 228/SECCOMP." },
+                /* not refused */
+                { "SystemCallFilter=~@swap:4094\n", 0, NULL },
+                { "SystemCallErrorNumber=4095\n", 0, NULL },
+                { "SystemCallErrorNumber=4095\nSystemCallFilter=~swapon:EPERM\n", 0, NULL },
+                { "SystemCallFilter=~@swap:4095\nSystemCallFilter=\n", 0, NULL },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~swapon:EPERM\n", 0, NULL },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~swapon:kill\nSystemCallErrorNumber=EPERM\n", 0, NULL },
+                { "SystemCallFilter=~swapon:kill\n", 0, NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = NULL;
+                Parsed *p;
+                int r;
+
+                assert_true(asprintf(&text, "[Service]\n%s", cases[i].text) > 0);
+                p = parse(text);
+                assert_int_equal(p->diag.n_warnings, 0);
+                p->last[0] = 0;
+                r = directives_check_libseccomp(p->d, &p->diag);
+                if (r != cases[i].r || (cases[i].error && !streq(p->last, cases[i].error)))
+                        fail_msg("%s: %d \"%s\", expected %d \"%s\"", cases[i].text, r, p->last, cases[i].r, strempty(cases[i].error));
+                parsed_free(p);
+        }
+}
+
 static void test_allow_list_errno_entry_is_kept(void **state) {
         /* systemd 252: "~name:errno" in an allow-list keeps name with that errno, and show does not list it. */
         Parsed *p = parse("[Service]\nSystemCallFilter=read\nSystemCallFilter=~mount:EPERM read\n");
@@ -402,6 +452,7 @@ int main(void) {
                 cmocka_unit_test(test_errno_on_deny_entries),
                 cmocka_unit_test(test_bad_errno_entries),
                 cmocka_unit_test(test_names_and_numbers_as_systemd),
+                cmocka_unit_test(test_libseccomp_refuses),
                 cmocka_unit_test(test_allow_list_errno_entry_is_kept),
                 cmocka_unit_test(test_empty_assignment_resets),
                 cmocka_unit_test(test_syscall_errno_number),

@@ -2,6 +2,9 @@
 
 /* SystemCallFilter=, SystemCallLog=, SystemCallErrorNumber=, SystemCallArchitectures=. */
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "directives-internal.h"
 #include "errno-name.h"
 #include "extract-word.h"
@@ -241,4 +244,55 @@ int parse_syscall_archs(Directives *d, const UnitEntry *e, Diag *diag) {
                 d->syscall_archs |= ABI_BIT(a);
                 d->syscall_archs_loc = e->loc;
         }
+}
+
+static const char *errno_or_action(int32_t e, char buf[static 16]) {
+        if (e == ERRNO_KILL)
+                return "kill";
+        if (errno_to_name(e))
+                return errno_to_name(e);
+        snprintf(buf, 16, "%" PRIi32, e);
+        return buf;
+}
+
+int directives_check_libseccomp(const Directives *d, Diag *diag) {
+        const SyscallList *l = &d->syscall_filter;
+        const SourceLoc *errno_loc = d->syscall_errno_loc.file ? &d->syscall_errno_loc : &l->first;
+        char buf[16];
+
+        if (!syscall_list_active(l))
+                return 0;
+
+        /* seccomp_init() with the default action comes first. */
+        if (l->allow_list && d->syscall_errno == ERRNO_MAX)
+                return diag_log(diag, DIAG_ERROR, errno_loc, EINVAL,
+                                "SystemCallErrorNumber=%d: libseccomp refuses errno %d as the default action of "
+                                "the SystemCallFilter= allow-list (it takes 0…%d); systemd 252 fails the service "
+                                "with status 228/SECCOMP.", ERRNO_MAX, ERRNO_MAX, ERRNO_MAX_LIBSECCOMP), -EINVAL;
+
+        for (size_t id = 0; id < syscall_count(); id++) {
+                int32_t a = l->action[id];
+
+                if (a == SYSCALL_ABSENT)
+                        continue;
+                if (a == SYSCALL_DEFAULT && !l->allow_list && d->syscall_errno == ERRNO_MAX)
+                        return diag_log(diag, DIAG_ERROR, errno_loc, EINVAL,
+                                        "SystemCallErrorNumber=%d: libseccomp refuses errno %d for %s() of the "
+                                        "SystemCallFilter= deny-list (it takes 0…%d); systemd 252 fails the service "
+                                        "with status 228/SECCOMP.", ERRNO_MAX, ERRNO_MAX, syscall_name((int) id),
+                                        ERRNO_MAX_LIBSECCOMP), -EINVAL;
+                if (a == ERRNO_MAX)
+                        return diag_log(diag, DIAG_ERROR, &l->loc[id], EINVAL,
+                                        "SystemCallFilter=~%s:%d: libseccomp refuses errno %d (it takes 0…%d); "
+                                        "systemd 252 fails the service with status 228/SECCOMP.",
+                                        syscall_name((int) id), ERRNO_MAX, ERRNO_MAX, ERRNO_MAX_LIBSECCOMP), -EINVAL;
+                if (l->allow_list && a >= 0 && a == d->syscall_errno)
+                        return diag_log(diag, DIAG_ERROR, &l->loc[id], EACCES,
+                                        "SystemCallFilter=~%s:%s in an allow-list whose default action is %s%s: "
+                                        "libseccomp refuses a rule with the filter's default action; systemd 252 "
+                                        "fails the service with status 228/SECCOMP.",
+                                        syscall_name((int) id), errno_or_action(a, buf), errno_or_action(a, buf),
+                                        d->syscall_errno_loc.file ? "" : " (SystemCallErrorNumber= unset)"), -EACCES;
+        }
+        return 0;
 }

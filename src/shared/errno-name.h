@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define ERRNO_MAX 4095
+#define ERRNO_MAX_LIBSECCOMP 4094       /* SCMP_ACT_ERRNO() of libseccomp 2.5 refuses 4095 */
 #define ERRNO_KILL 2147483646           /* systemd's SECCOMP_ERROR_NUMBER_KILL: "kill" instead of an errno */
 
 const char *errno_to_name(int error);   /* "EPERM", or NULL */
