@@ -427,6 +427,20 @@ static void test_exec_settings(void **state) {
         assert_true(p->d->exec_start[1].flags & EXEC_COMMAND_IGNORE_FAILURE);
         parsed_free(p);
 
+        /* Personality=: systemd's architecture names, the host's and its secondary one. */
+        if (abi_native() == ABI_X86_64) {
+                assert_int_equal(personality_from_string("x86-64"), PER_LINUX);
+                assert_int_equal(personality_from_string("x86"), PER_LINUX32);
+                assert_string_equal(personality_to_string(PER_LINUX), "x86-64");
+                assert_string_equal(personality_to_string(PER_LINUX32), "x86");
+                assert_int_equal(personality_from_string("x86_64"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("x32"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("i386"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("X86"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("arm64"), PERSONALITY_INVALID);
+        }
+        assert_int_equal(personality_from_string(NULL), PERSONALITY_INVALID);
+
         p = parse("[Service]\nUser=-bad\n");
         assert_int_equal(p->fatal, -ENOEXEC);
         parsed_free(p);
