@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The generator and the judge of test-systemd-fuzz.sh, the differential against the installed
+systemd 252.
+
+  systemd-fuzz.py gen SEED FIRST COUNT DIR
+      Units fuzz-SEED-N.service for N in FIRST…FIRST+COUNT-1 in DIR, each with DIR/fuzz-SEED-N.json
+      (what the judge needs to know about it: groups and names it mentions, the list mode, …).
+      Unit N depends on SEED and N only.
+  systemd-fuzz.py mismatches FACTS GROUPS_252 GROUPS_MF COMPARE_OUTPUT
+      Reads compare-filters' MISMATCH lines and prints those no deliberate difference explains;
+      exit status 1 if there are any. A summary of what was excused, by entry, goes to stderr.
+  systemd-fuzz.py refusal FACTS SYSTEMD_STATUS
+      Whether systemd's refusal is one megafilter.unit(5) documents (exit 0, whatever megafilter
+      run did: there is nothing of systemd's to compare it with) or not (exit 1).
+  systemd-fuzz.py check-man DIFFERENCES_TXT MAN_PAGE
+      Every entry of fuzz-differences.txt names exactly one bullet of megafilter.unit(5)'s
+      DIFFERENCES FROM SYSTEMD 252, and every bullet has exactly one entry.
+
+SYSTEMD_FUZZ_AVOID (comma-separated) keeps spellings out of the units, for divergences that are
+known and fixed elsewhere: errno-case (errno names in lower or mixed case), errno-forms (errno
+numbers as 0x…, 0…, +…, 0b…, 0o…), errno-4095, af-case (address family names not in upper case).
+"""
+
+import ctypes
+import errno as errno_mod
+import json
+import os
+import random
+import re
+import sys
+
+# ---------------------------------------------------------------------------------------------
+# What systemd 252 accepts, as its parsers read it (src/basic/parse-util.c, seccomp-util.h).
+
+SD_TRUE = ("1", "yes", "y", "true", "t", "on")
+SD_FALSE = ("0", "no", "n", "false", "f", "off")
+
+
+def sd_parse_boolean(s):
+    s = s.lower()
+    return True if s in SD_TRUE else False if s in SD_FALSE else None
+
+
+def sd_strtol0(s, base):
+    """strtol() over the whole string, base 0 (C's prefixes) or base 2/8; None if not all of it."""
+    m = re.fullmatch(r"[ \t\n]*([+-]?)(.*)", s, re.S)
+    sign, digits = m.group(1), m.group(2)
+    if base == 0:
+        if re.match(r"0[xX][0-9a-fA-F]", digits):
+            base, digits = 16, digits[2:]
+        elif digits.startswith("0"):
+            base = 8
+        else:
+            base = 10
+    alphabet = "0123456789abcdef"[:base]
+    if not digits or any(c.lower() not in alphabet for c in digits):
+        return None
+    v = int(digits, base) * (-1 if sign == "-" else 1)
+    return v if -2**31 <= v < 2**31 else None
+
+
+def sd_safe_atoi(s):
+    base = 0
+    if s[:2] in ("0b", "0B"):
+        base, s = 2, s[2:]
+    elif s[:2] in ("0o", "0O"):
+        base, s = 8, s[2:]
+    return sd_strtol0(s, base)
+
+
+def sd_parse_errno(s):
+    """parse_errno(): an errno name in any case (gperf --ignore-case), else a number 0…4095."""
+    v = getattr(errno_mod, s.upper(), None) if s.upper().startswith("E") else None
+    if isinstance(v, int) and v > 0:
+        return v
+    v = sd_safe_atoi(s)
+    return v if v is not None and 0 <= v <= 4095 else None
+
+
+def sd_errno_or_kill(s):
+    return "kill" if s == "kill" else sd_parse_errno(s)
+
+
+# ---------------------------------------------------------------------------------------------
+# The generator.
+
+ERRNO_NAMES = ["EPERM", "EACCES", "EIO", "ENOENT", "EINVAL", "ENOSYS", "EAGAIN", "EWOULDBLOCK", "EBADF",
+               "EROFS", "ENOTSUP", "EOPNOTSUPP", "EILSEQ", "EDEADLOCK", "ENOMEDIUM", "EXFULL"]
+ERRNO_NUMBERS = [0, 1, 2, 5, 13, 22, 38, 95, 255, 256, 4094, 4095, 4096, 65535, -1]
+FAMILIES = ["AF_UNIX", "AF_LOCAL", "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_BLUETOOTH",
+            "AF_VSOCK", "AF_ALG", "AF_CAN", "AF_XDP", "AF_KEY", "AF_QIPCRTR", "AF_NOSUCH"]
+NAMESPACES = ["cgroup", "ipc", "net", "mnt", "pid", "user", "uts"]
+ARCHES = ["native", "x86-64", "x86", "x32"]
+BOOLEAN_KEYS = ["MemoryDenyWriteExecute", "LockPersonality", "RestrictRealtime", "RestrictSUIDSGID",
+                "ProtectClock", "ProtectHostname", "ProtectKernelModules", "ProtectKernelLogs",
+                "ProtectKernelTunables", "PrivateDevices"]
+# Names beyond systemd 252's groups: newer calls (megafilter.unit(5): unknown to libseccomp 2.5),
+# one that x32 lacks, and no call at all.
+EXTRA_NAMES = ["mseal", "listmount", "statmount", "map_shadow_stack", "uretprobe", "nosuchcall"]
+
+
+class Gen:
+    def __init__(self, seed, index, groups_252, avoid):
+        self.r = random.Random(f"systemd-fuzz {seed} {index}")
+        self.avoid = avoid
+        self.groups = sorted(groups_252)
+        self.names = sorted({n for g in groups_252.values() for n in g if not n.startswith("@")})
+
+    def case(self, w):
+        r = self.r.random()
+        if r < 0.6:
+            return w
+        if r < 0.75:
+            return w.upper()
+        if r < 0.85:
+            return w.capitalize()
+        return "".join(c.upper() if self.r.random() < 0.5 else c.lower() for c in w)
+
+    def boolean(self):
+        if self.r.random() < 0.04:
+            return self.r.choice(["maybe", "", "2", "yess"])
+        return self.case(self.r.choice(SD_TRUE + SD_FALSE))
+
+    def number(self, v):
+        forms = ["%d", "%d", "+%d"]
+        if v >= 0 and "errno-forms" not in self.avoid:
+            forms += ["0x%x", "0X%X", "0%o", "0o%o", "0b{:b}", "0B{:b}"]
+        elif "errno-forms" in self.avoid:
+            forms = ["%d"]
+        f = self.r.choice(forms)
+        return f.format(v) if "{" in f else f % v
+
+    def errno(self):
+        r = self.r.random()
+        if r < 0.6:
+            n = self.r.choice(ERRNO_NAMES)
+            return n if "errno-case" in self.avoid else self.case(n)
+        if r < 0.97:
+            v = self.r.choice(ERRNO_NUMBERS + list(range(1, 134)))
+            if v == 4095 and "errno-4095" in self.avoid:
+                v = 4094
+            return self.number(v)
+        return self.r.choice(["", "E", "EPERMX", "1e3", "0x", "12a"])
+
+    def syscall_item(self, suffix_ok):
+        r = self.r.random()
+        if r < 0.45:
+            w = "@" + self.r.choice(self.groups)
+        elif r < 0.47:
+            w = self.r.choice(["@nosuchgroup", "@System-Service"])
+        elif r < 0.52:
+            w = self.r.choice(EXTRA_NAMES)
+        else:
+            w = self.r.choice(self.names)
+        if suffix_ok and self.r.random() < 0.35:
+            s = self.r.random()
+            w += ":" + ("kill" if s < 0.2 else "KILL" if s < 0.23 else self.errno())
+        return w
+
+    def join(self, words):
+        """Words with odd spacing and, now and then, a continuation line."""
+        out = ""
+        for i, w in enumerate(words):
+            if i:
+                if self.r.random() < 0.12:
+                    out += self.r.choice([" \\\n", "\\\n ", " \\\n\t"])
+                else:
+                    out += self.r.choice([" ", " ", "  ", "\t", " \t "])
+            out += w
+        return out
+
+    def assignment(self, key, value):
+        sep = self.r.choice(["=", "=", "=", " =", "= ", " = ", "\t=\t"])
+        lead = self.r.choice(["", "", "", " ", "\t"])
+        return f"{lead}{key}{sep}{value}"
+
+    def unit(self):
+        r = self.r
+        lines = ["[Service]", "ExecStart=/bin/sleep 30"]
+        facts = {"groups": [], "names": [], "filter": [], "errno": [], "mdwe": [], "implied": []}
+        keys = (["SystemCallFilter"] * 6 + ["SystemCallErrorNumber"] * 2 + ["SystemCallArchitectures"] * 2 +
+                ["RestrictAddressFamilies"] * 2 + ["RestrictNamespaces"] * 2 + ["SystemCallLog", "Personality"] +
+                BOOLEAN_KEYS)
+        for _ in range(r.randint(1, 9)):
+            key = r.choice(keys)
+            if key in ("SystemCallFilter", "SystemCallLog"):
+                if r.random() < 0.12:
+                    value = ""
+                else:
+                    items = [self.syscall_item(key == "SystemCallFilter" or r.random() < 0.05)
+                             for _ in range(r.randint(1, 6))]
+                    for w in items:
+                        name = w.split(":", 1)[0]
+                        (facts["groups"] if name.startswith("@") else facts["names"]).append(name)
+                    value = ("~" if r.random() < 0.5 else "") + self.join(items)
+                if key == "SystemCallFilter":
+                    facts["filter"].append(value.replace("\\\n", " "))
+            elif key == "SystemCallErrorNumber":
+                value = r.choice(["kill", "kill", "", "KILL"]) if r.random() < 0.25 else self.errno()
+                facts["errno"].append(value)
+            elif key == "SystemCallArchitectures":
+                value = "" if r.random() < 0.1 else self.join(
+                    [r.choice(ARCHES + ["x86_64", "arm64"]) if r.random() < 0.05 else r.choice(ARCHES)
+                     for _ in range(r.randint(1, 3))])
+            elif key == "RestrictAddressFamilies":
+                x = r.random()
+                if x < 0.08:
+                    value = ""
+                elif x < 0.15:
+                    value = self.case("none")
+                else:
+                    fams = [f if "af-case" in self.avoid else self.case(f)
+                            for f in r.sample(FAMILIES, r.randint(1, 4))]
+                    value = ("~" if r.random() < 0.4 else "") + self.join(fams)
+            elif key == "RestrictNamespaces":
+                x = r.random()
+                if x < 0.35:
+                    value = self.boolean()
+                elif x < 0.4:
+                    value = ""
+                else:
+                    value = ("~" if r.random() < 0.4 else "") + self.join(r.sample(NAMESPACES, r.randint(1, 4)))
+            elif key == "Personality":
+                value = r.choice(["x86", "x86-64", "x86", "arm64", "", "X86"])
+            else:
+                value = self.boolean()
+                if key == "MemoryDenyWriteExecute":
+                    facts["mdwe"].append(value)
+                if sd_parse_boolean(value):
+                    facts["implied"] += {"ProtectClock": ["@clock"], "ProtectKernelModules": ["@module"],
+                                         "PrivateDevices": ["@raw-io"]}.get(key, [])
+            if r.random() < 0.05:
+                lines.append(r.choice(["# a comment", "; another", ""]))
+            lines.append(self.assignment(key, value))
+        return "\n".join(lines) + "\n", facts
+
+
+def parse_groups(path):
+    """systemd-analyze syscall-filter's format: '@name', '    # description', '    member'."""
+    groups, cur = {}, None
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("@"):
+            cur = groups.setdefault(line.strip(), [])
+        elif line.startswith("#") or not line.strip():
+            cur = None
+        elif cur is not None and not line.strip().startswith("#"):
+            cur.append(line.strip())
+    return {k.lstrip("@"): v for k, v in groups.items()}
+
+
+def flatten(groups, name, seen=None):
+    seen = set() if seen is None else seen
+    out = set()
+    if name in seen:
+        return out
+    seen.add(name)
+    for m in groups.get(name, []):
+        out |= flatten(groups, m[1:], seen) if m.startswith("@") else {m}
+    return out
+
+
+def cmd_gen(seed, first, count, d):
+    groups = parse_groups(os.path.join(d, "groups-252"))
+    avoid = set(filter(None, os.environ.get("SYSTEMD_FUZZ_AVOID", "").split(",")))
+    for i in range(first, first + count):
+        text, facts = Gen(seed, i, groups, avoid).unit()
+        base = os.path.join(d, f"fuzz-{seed}-{i}")
+        with open(base + ".service", "w", encoding="utf-8") as f:
+            f.write(text)
+        with open(base + ".json", "w", encoding="utf-8") as f:
+            json.dump(facts, f)
+
+
+# ---------------------------------------------------------------------------------------------
+# The judge: the deliberate differences of megafilter.unit(5), as predicates. Their ids are those
+# of fuzz-differences.txt.
+
+def list_state(facts):
+    """systemd 252's SystemCallFilter= state: the list mode, and the ~entries of an allow-list
+    with their action (config_parse_syscall_filter(): the first non-empty assignment after a
+    reset decides)."""
+    mode, allow_actions = None, []
+    for v in facts["filter"]:
+        v = v.strip()
+        if not v:
+            mode, allow_actions = None, []
+            continue
+        invert = v.startswith("~")
+        if mode is None:
+            mode = "deny" if invert else "allow"
+        if mode == "allow" and invert:
+            for w in v[1:].split():
+                if ":" in w:
+                    a = sd_errno_or_kill(w.split(":", 1)[1])
+                    if a is not None:
+                        allow_actions.append(a)
+    return mode, allow_actions
+
+
+def default_action(facts):
+    a = "kill"
+    for v in facts["errno"]:
+        v = v.strip()
+        if not v or v == "kill":
+            a = "kill"
+            continue
+        e = sd_parse_errno(v)
+        if e:
+            a = e
+    return a
+
+
+def effective_bool(values):
+    b = False
+    for v in values:
+        p = sd_parse_boolean(v.strip())
+        if p is not None:
+            b = p
+    return b
+
+
+class Seccomp:
+    """libseccomp 2.5's view of names, as systemd 252 resolves them."""
+    X32 = 0x4000003e
+
+    def __init__(self):
+        try:
+            self.lib = ctypes.CDLL("libseccomp.so.2")
+            self.lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+            self.lib.seccomp_syscall_resolve_name_arch.argtypes = [ctypes.c_uint32, ctypes.c_char_p]
+        except OSError:
+            self.lib = None
+
+    def knows(self, name, arch=0):
+        if not self.lib:
+            return True
+        f = self.lib.seccomp_syscall_resolve_name_arch if arch else self.lib.seccomp_syscall_resolve_name
+        return (f(arch, name.encode()) if arch else f(name.encode())) >= 0
+
+
+MISMATCH = re.compile(r"MISMATCH (\S+) (\S+?)\((.*)\) nr (\d+): systemd (\S+), megafilter (\S+)$")
+MDWE_CALLS = {"mmap", "mmap2", "mprotect", "pkey_mprotect", "shmat"}
+
+
+def cmd_mismatches(facts_path, g252_path, gmf_path, out_path):
+    facts = json.load(open(facts_path, encoding="utf-8"))
+    g252, gmf = parse_groups(g252_path), parse_groups(gmf_path)
+    mode, _ = list_state(facts)
+    mdwe = effective_bool(facts["mdwe"])
+    used = {g.lstrip("@") for g in facts["groups"] + facts["implied"]}
+    if mode == "allow":
+        used.add("default")
+    regrouped = set()
+    for g in used:
+        if g in g252 or g in gmf:
+            regrouped |= flatten(g252, g) ^ flatten(gmf, g)
+    mentioned = set(facts["names"])
+    for g in used:
+        mentioned |= flatten(gmf, g)
+    sc = Seccomp()
+    excused, left = {}, []
+    for line in open(out_path, encoding="utf-8"):
+        m = MISMATCH.match(line.strip())
+        if not m:
+            continue
+        abi, name, _, _, v_sd, v_mf = m.groups()
+        why = None
+        if name in regrouped:
+            why = "groups-upstream"
+        elif name == "?" and mode == "allow" and v_mf == "ERRNO(38)":
+            why = "allow-list-enosys"
+        elif mdwe and name in MDWE_CALLS and v_sd == "ERRNO(1)":
+            why = "mdwe-prctl"
+        elif name != "?" and name in mentioned and not sc.knows(name):
+            why = "libseccomp-unknown"
+        elif abi == "x32" and name != "?" and name in mentioned and sc.knows(name) and not sc.knows(name, Seccomp.X32):
+            why = "x32-unnamed"
+        if why:
+            excused[why] = excused.get(why, 0) + 1
+        else:
+            left.append(line.rstrip())
+    if excused:
+        print("excused: " + ", ".join(f"{k} {v}" for k, v in sorted(excused.items())), file=sys.stderr)
+    for l in left:
+        print(l)
+    return 1 if left else 0
+
+
+def cmd_refusal(facts_path, sd_status):
+    """systemd refuses with 228 an allow-list whose ~entry has the default action."""
+    facts = json.load(open(facts_path, encoding="utf-8"))
+    mode, actions = list_state(facts)
+    if sd_status == "228" and mode == "allow" and default_action(facts) in actions:
+        print("allow-list-default-action")
+        return 0
+    return 1
+
+
+def man_bullets(man_path):
+    text = open(man_path, encoding="utf-8").read()
+    m = re.search(r'^\.SH "DIFFERENCES FROM SYSTEMD 252"\n(.*?)^\.SH ', text, re.S | re.M)
+    bullets, cur = [], None
+    for line in m.group(1).splitlines():
+        if line.startswith(".IP"):
+            cur = []
+            bullets.append(cur)
+        elif line.startswith(".SS") or (line.startswith(".") and not re.match(r"\.(B|I|BR|BI|IR|RB|RI)\b", line)):
+            cur = None
+        elif cur is not None:
+            cur.append(re.sub(r"^\.[A-Z]+ ", "", line))
+    norm = lambda l: re.sub(r"\s+", " ", re.sub(r'\\[(]\w\w|\\-|\\|"', lambda x: "-" if x.group(0) == "\\-" else "", " ".join(l)))
+    return [norm(b) for b in bullets]
+
+
+def cmd_check_man(diff_path, man_path):
+    bullets = man_bullets(man_path)
+    entries = []
+    for line in open(diff_path, encoding="utf-8"):
+        if line.strip() and not line.startswith("#"):
+            entries.append([f.strip() for f in line.split("|")])
+    ok = True
+    hit = [0] * len(bullets)
+    for e in entries:
+        where = [i for i, b in enumerate(bullets) if e[1] in b]
+        if len(where) != 1:
+            print(f"fuzz-differences.txt: '{e[1]}' matches {len(where)} entries of megafilter.unit(5), not 1")
+            ok = False
+        for i in where:
+            hit[i] += 1
+    for i, b in enumerate(bullets):
+        if hit[i] != 1:
+            print(f"megafilter.unit(5) entry {i + 1} ({b[:70]}…) has {hit[i]} entries in fuzz-differences.txt, not 1")
+            ok = False
+    if ok:
+        print(f"fuzz-differences.txt: {len(entries)} entries, one for each of megafilter.unit(5)'s {len(bullets)}")
+    return 0 if ok else 1
+
+
+def main(argv):
+    if len(argv) == 6 and argv[1] == "gen":
+        return cmd_gen(int(argv[2]), int(argv[3]), int(argv[4]), argv[5])
+    if len(argv) == 6 and argv[1] == "mismatches":
+        return cmd_mismatches(*argv[2:])
+    if len(argv) == 4 and argv[1] == "refusal":
+        return cmd_refusal(*argv[2:])
+    if len(argv) == 4 and argv[1] == "check-man":
+        return cmd_check_man(*argv[2:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The differential against the installed systemd 252: random [Service] sections over every
+# directive megafilter models (test/systemd-fuzz.py generates them: both polarities, several
+# lines, resets, continuation lines, odd spacing and case, numbers in every form, groups and
+# names, :errno and :kill, architectures, families, namespace lists, booleans in every spelling),
+# each started as /bin/sleep 30 under a user manager of the installed /lib/systemd/systemd and
+# under `megafilter run UNIT`. Both running: compare-filters must find the same verdict for every
+# ABI, syscall and argument boundary, except where a deliberate difference of megafilter.unit(5)
+# explains it (test/fuzz-differences.txt, checked against the man page first). systemd refusing
+# the unit: megafilter run must exit with systemd's ExecMainStatus.
+#   SEED=N (default 1) FIRST=N (default 1) COUNT=N (default 150) test-systemd-fuzz.sh COMPARE_FILTERS
+# A failure prints the seed, the unit's number and its text; SEED=S FIRST=N COUNT=1 reruns it.
+# SYSTEMD_FUZZ_AVOID=… keeps known divergences out (systemd-fuzz.py's help); it is printed.
+set -euo pipefail
+
+root=${MEGAFILTER_SOURCE_ROOT:?MEGAFILTER_SOURCE_ROOT is not set}
+mf=${MEGAFILTER_BINARY:?MEGAFILTER_BINARY is not set}
+compare=${1:?usage: test-systemd-fuzz.sh COMPARE_FILTERS}
+seed=${SEED:-1}
+first=${FIRST:-1}
+count=${COUNT:-150}
+gen="python3 $root/test/systemd-fuzz.py"
+skip() { echo "SKIP: $*"; exit 77; }
+
+python3 "$root/test/systemd-fuzz.py" check-man "$root/test/fuzz-differences.txt" "$root/man/megafilter.unit.5"
+[ "$(id -u)" -eq 0 ] || skip "needs root (reading filters with ptrace, a user manager's mounts)"
+[ -x /lib/systemd/systemd ] && command -v systemctl >/dev/null || skip "no installed systemd"
+version=$(/lib/systemd/systemd --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
+[ "$version" = 252 ] || skip "the installed systemd is $version, not 252"
+
+. "$root/tools/systemd-user-managers.sh"
+work=$(mktemp -d /tmp/megafilter-fuzz.XXXXXX)
+nodes_held=false
+mf_pid=
+cleanup() {
+        [ -n "$mf_pid" ] && kill -9 "$mf_pid" 2>/dev/null && wait
+        managers_stop
+        $nodes_held && "$root/test/systemd-runtime-nodes.sh" release $$
+        rm -rf "$work"
+}
+trap cleanup EXIT
+"$root/test/systemd-runtime-nodes.sh" acquire $$ || skip "cannot create /run/systemd/inaccessible"
+nodes_held=true
+# manager_start wants a build directory: the installed programs, by the names it calls them.
+mkdir "$work/bin"
+ln -s /lib/systemd/systemd "$work/bin/systemd"
+ln -s "$(command -v systemctl)" "$work/bin/systemctl"
+ln -s "$(command -v systemd-run)" "$work/bin/systemd-run"
+manager_start sd "$work/bin" || skip "systemd --user does not start here"
+units=${rt[sd]}/systemd/user
+
+# The groups as systemd 252 and as megafilter have them (the first deliberate difference).
+systemd-analyze syscall-filter >"$units/groups-252" 2>/dev/null
+"$mf" syscall-filter >"$units/groups-mf" 2>/dev/null
+[ -n "${SYSTEMD_FUZZ_AVOID:-}" ] && echo "note: SYSTEMD_FUZZ_AVOID=$SYSTEMD_FUZZ_AVOID: these known divergences are not generated"
+$gen gen "$seed" "$first" "$count" "$units"
+
+sleep_exe=$(readlink -f /bin/sleep)
+runs_sleep() { [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$sleep_exe" ]; }
+
+# systemd's side: sd_state=running, sd_val=PID once the service runs sleep (its filters are in
+# place), or sd_state=failed, sd_val=how it ended as megafilter run's exit status says it (the
+# status, or 128+N for signal N; load-STATE if it did not load).
+systemd_side() {
+        local unit=$1 k v
+        local -A p=()
+        sd_state=failed sd_val=timeout
+        for _ in $(seq 200); do
+                while IFS== read -r k v; do p[$k]=$v; done < <(uctl sd show -p MainPID,ActiveState,LoadState,ExecMainCode,ExecMainStatus "$unit")
+                if [ "${p[MainPID]}" != 0 ] && runs_sleep "${p[MainPID]}"; then sd_state=running sd_val=${p[MainPID]}; return; fi
+                if [ "${p[ActiveState]}" = failed ]; then
+                        # ExecMainCode: CLD_EXITED 1, CLD_KILLED 2, CLD_DUMPED 3.
+                        case ${p[ExecMainCode]} in
+                        1) sd_val=${p[ExecMainStatus]} ;;
+                        2|3) sd_val=$((128 + p[ExecMainStatus])) ;;
+                        *) sd_val="code-${p[ExecMainCode]}" ;;
+                        esac
+                        return
+                fi
+                if [ "${p[LoadState]}" != loaded ]; then sd_val=load-${p[LoadState]}; return; fi
+                sleep 0.02
+        done
+}
+
+# megafilter's side, started in the background by start_megafilter: mf_state=running, mf_val=PID,
+# or mf_state=failed, mf_val=its exit status. The job is a subshell that waits for megafilter run
+# (so that the shell does not report the signals that end it); $mf_pid is megafilter run's PID.
+start_megafilter() {
+        rm -f "$work/mf.pid" "$work/mf.rc"
+        (
+                "$mf" run "$1" >"$work/mf.out" 2>&1 </dev/null &
+                echo $! >"$work/mf.pid"
+                rc=0
+                wait $! || rc=$?
+                echo $rc >"$work/mf.rc"
+        ) 2>/dev/null &
+        mf_job=$!
+        until [ -s "$work/mf.pid" ]; do sleep 0.005; done
+        mf_pid=$(cat "$work/mf.pid")
+}
+megafilter_side() {
+        mf_state=failed mf_val=timeout
+        for _ in $(seq 200); do
+                if runs_sleep "$mf_pid"; then mf_state=running mf_val=$mf_pid; return; fi
+                if [ -s "$work/mf.rc" ]; then mf_val=$(cat "$work/mf.rc"); return; fi
+                sleep 0.02
+        done
+}
+
+compared=0 refused=0 excused_refusals=0 failures=0
+declare -A kinds=()
+fail() {        # fail N WHAT [DETAILS_FILE]
+        local n=$1 what=$2
+        failures=$((failures + 1))
+        echo "FAIL: seed $seed unit $n: $what (rerun: SEED=$seed FIRST=$n COUNT=1)"
+        [ -n "${3:-}" ] && head -n 15 "$3"
+        sed 's/^/    | /' "$units/fuzz-$seed-$n.service"
+}
+
+for ((n = first; n < first + count; n++)); do
+        unit=fuzz-$seed-$n.service
+        uctl sd start --no-block "$unit" 2>"$work/start.err" || true
+        start_megafilter "$units/$unit"
+        systemd_side "$unit"
+        megafilter_side
+        if [ "$sd_state" = running ] && [ "$mf_state" = running ]; then
+                rc=0
+                COMPARE_FILTERS_SHOW=1000000 "$compare" "$sd_val" "$mf_val" systemd megafilter >"$work/compare" 2>&1 || rc=$?
+                if [ $rc -eq 2 ] && ! grep -q MISMATCH "$work/compare"; then
+                        fail "$n" "compare-filters failed" "$work/compare"
+                elif ! $gen mismatches "$units/fuzz-$seed-$n.json" "$units/groups-252" "$units/groups-mf" \
+                                "$work/compare" >"$work/left" 2>"$work/excused"; then
+                        fail "$n" "verdicts differ from systemd 252's: $(wc -l <"$work/left") mismatches" "$work/left"
+                        kinds[filters]=$((${kinds[filters]:-0} + 1))
+                else
+                        compared=$((compared + 1))
+                fi
+        elif [ "$sd_state" = failed ] && [ "$mf_state" = failed ]; then
+                if [ "$sd_val" = "$mf_val" ]; then
+                        refused=$((refused + 1))
+                elif $gen refusal "$units/fuzz-$seed-$n.json" "$sd_val" >/dev/null; then
+                        excused_refusals=$((excused_refusals + 1))
+                else
+                        fail "$n" "systemd fails with $sd_val, megafilter run with $mf_val" "$work/mf.out"
+                        kinds["status $sd_val/$mf_val"]=$((${kinds["status $sd_val/$mf_val"]:-0} + 1))
+                fi
+        elif [ "$sd_state" = failed ]; then
+                if $gen refusal "$units/fuzz-$seed-$n.json" "$sd_val" >/dev/null; then
+                        excused_refusals=$((excused_refusals + 1))
+                else
+                        fail "$n" "systemd fails with $sd_val, megafilter run runs it"
+                        kinds["status $sd_val/runs"]=$((${kinds["status $sd_val/runs"]:-0} + 1))
+                fi
+        else
+                fail "$n" "systemd runs it, megafilter run fails with $mf_val" "$work/mf.out"
+                kinds["status runs/$mf_val"]=$((${kinds["status runs/$mf_val"]:-0} + 1))
+        fi
+        kill -9 "$mf_pid" 2>/dev/null || true
+        wait "$mf_job" || true
+        mf_pid=
+        uctl sd stop "$unit" 2>/dev/null || true
+        uctl sd reset-failed "$unit" 2>/dev/null || true
+done
+
+for k in "${!kinds[@]}"; do echo "divergence kind: $k: ${kinds[$k]} units"; done
+echo "seed $seed, units $first…$((first + count - 1)): $compared compared alike, $refused refused alike," \
+     "$excused_refusals refused by systemd 252 only as megafilter.unit(5) documents, $failures failures"
+[ "$failures" -eq 0 ]
