@@ -4,15 +4,16 @@
 systemd 252.
 
   systemd-fuzz.py gen SEED FIRST COUNT DIR
-      Units fuzz-SEED-N.service for N in FIRST…FIRST+COUNT-1 in DIR, each with DIR/fuzz-SEED-N.json
-      (what the judge needs to know about it: groups and names it mentions, the list mode, …).
-      Unit N depends on SEED and N only.
-  systemd-fuzz.py mismatches FACTS GROUPS_252 GROUPS_MF COMPARE_OUTPUT
+      Units fuzz-SEED-N.service for N in FIRST…FIRST+COUNT-1 in DIR (with the groups of systemd
+      252 in DIR/groups-252). Unit N depends on SEED and N only.
+  systemd-fuzz.py mismatches UNIT GROUPS_252 GROUPS_MF COMPARE_OUTPUT
       Reads compare-filters' MISMATCH lines and prints those no deliberate difference explains;
       exit status 1 if there are any. A summary of what was excused, by entry, goes to stderr.
-  systemd-fuzz.py refusal FACTS SYSTEMD_STATUS
+  systemd-fuzz.py refusal UNIT SYSTEMD_STATUS
       Whether systemd's refusal is one megafilter.unit(5) documents (exit 0, whatever megafilter
       run did: there is nothing of systemd's to compare it with) or not (exit 1).
+  systemd-fuzz.py drop UNIT K OUT
+      UNIT without its K-th assignment, in OUT (minimizing a failure).
   systemd-fuzz.py check-man DIFFERENCES_TXT MAN_PAGE
       Every entry of fuzz-differences.txt names exactly one bullet of megafilter.unit(5)'s
       DIFFERENCES FROM SYSTEMD 252, and every bullet has exactly one entry.
@@ -24,7 +25,6 @@ numbers as 0x…, 0…, +…, 0b…, 0o…), errno-4095, af-case (address family
 
 import ctypes
 import errno as errno_mod
-import json
 import os
 import random
 import re
@@ -178,7 +178,6 @@ class Gen:
     def unit(self):
         r = self.r
         lines = ["[Service]", "ExecStart=/bin/sleep 30"]
-        facts = {"groups": [], "names": [], "filter": [], "errno": [], "mdwe": [], "implied": []}
         keys = (["SystemCallFilter"] * 6 + ["SystemCallErrorNumber"] * 2 + ["SystemCallArchitectures"] * 2 +
                 ["RestrictAddressFamilies"] * 2 + ["RestrictNamespaces"] * 2 + ["SystemCallLog", "Personality"] +
                 BOOLEAN_KEYS)
@@ -190,15 +189,9 @@ class Gen:
                 else:
                     items = [self.syscall_item(key == "SystemCallFilter" or r.random() < 0.05)
                              for _ in range(r.randint(1, 6))]
-                    for w in items:
-                        name = w.split(":", 1)[0]
-                        (facts["groups"] if name.startswith("@") else facts["names"]).append(name)
                     value = ("~" if r.random() < 0.5 else "") + self.join(items)
-                if key == "SystemCallFilter":
-                    facts["filter"].append(value.replace("\\\n", " "))
             elif key == "SystemCallErrorNumber":
                 value = r.choice(["kill", "kill", "", "KILL"]) if r.random() < 0.25 else self.errno()
-                facts["errno"].append(value)
             elif key == "SystemCallArchitectures":
                 value = "" if r.random() < 0.1 else self.join(
                     [r.choice(ARCHES + ["x86_64", "arm64"]) if r.random() < 0.05 else r.choice(ARCHES)
@@ -225,15 +218,79 @@ class Gen:
                 value = r.choice(["x86", "x86-64", "x86", "arm64", "", "X86"])
             else:
                 value = self.boolean()
-                if key == "MemoryDenyWriteExecute":
-                    facts["mdwe"].append(value)
-                if sd_parse_boolean(value):
-                    facts["implied"] += {"ProtectClock": ["@clock"], "ProtectKernelModules": ["@module"],
-                                         "PrivateDevices": ["@raw-io"]}.get(key, [])
             if r.random() < 0.05:
                 lines.append(r.choice(["# a comment", "; another", ""]))
             lines.append(self.assignment(key, value))
-        return "\n".join(lines) + "\n", facts
+        return "\n".join(lines) + "\n"
+
+
+def logical_lines(text):
+    """The unit's lines as systemd reads them: comments dropped, a backslash at the end of a line
+    continues it (the backslash becoming a space)."""
+    out, cont = [], None
+    for raw in text.split("\n"):
+        s = raw.strip()
+        if cont is None and (not s or s[0] in "#;"):
+            continue
+        if cont is not None and s and s[0] in "#;":
+            continue
+        piece = raw if cont is not None else raw.lstrip()
+        if piece.rstrip().endswith("\\"):
+            cont = (cont or "") + piece.rstrip()[:-1] + " "
+            continue
+        out.append((cont or "") + piece)
+        cont = None
+    if cont is not None:
+        out.append(cont)
+    return out
+
+
+def assignments(text):
+    for l in logical_lines(text):
+        if "=" in l and not l.startswith("["):
+            k, v = l.split("=", 1)
+            yield k.strip(), v.strip()
+
+
+def facts_of(path):
+    """What the judge needs to know about a unit, read from its text."""
+    facts = {"groups": [], "names": [], "filter": [], "errno": [], "mdwe": [], "implied": []}
+    booleans = {}
+    for k, v in assignments(open(path, encoding="utf-8").read()):
+        if k in ("SystemCallFilter", "SystemCallLog"):
+            for w in v.lstrip("~").split():
+                name = w.split(":", 1)[0]
+                (facts["groups"] if name.startswith("@") else facts["names"]).append(name)
+            if k == "SystemCallFilter":
+                facts["filter"].append(v)
+        elif k == "SystemCallErrorNumber":
+            facts["errno"].append(v)
+        elif k in BOOLEAN_KEYS:
+            booleans.setdefault(k, []).append(v)
+    facts["mdwe"] = booleans.get("MemoryDenyWriteExecute", [])
+    for k, g in (("ProtectClock", "@clock"), ("ProtectKernelModules", "@module"), ("PrivateDevices", "@raw-io")):
+        if effective_bool(booleans.get(k, [])):
+            facts["implied"].append(g)
+    return facts
+
+
+def cmd_drop(path, k, out):
+    """The unit without its k-th line after ExecStart= (counting from 0; a line continued over
+    several is one), the others as they were: what test-systemd-fuzz.sh tries when it minimizes
+    a failing unit. Exit 1 if there is no such line."""
+    groups, cont = [], False
+    for raw in open(path, encoding="utf-8").read().splitlines():
+        if cont:
+            groups[-1].append(raw)
+        else:
+            groups.append([raw])
+        cont = raw.rstrip().endswith("\\") and not (raw.strip()[:1] in ("#", ";") and len(groups[-1]) == 1)
+    rest = groups[2:]
+    if k >= len(rest):
+        return 1
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("".join(l + "\n" for g in groups[:2] + rest[:k] + rest[k + 1:] for l in g))
+    return 0
 
 
 def parse_groups(path):
@@ -264,12 +321,8 @@ def cmd_gen(seed, first, count, d):
     groups = parse_groups(os.path.join(d, "groups-252"))
     avoid = set(filter(None, os.environ.get("SYSTEMD_FUZZ_AVOID", "").split(",")))
     for i in range(first, first + count):
-        text, facts = Gen(seed, i, groups, avoid).unit()
-        base = os.path.join(d, f"fuzz-{seed}-{i}")
-        with open(base + ".service", "w", encoding="utf-8") as f:
-            f.write(text)
-        with open(base + ".json", "w", encoding="utf-8") as f:
-            json.dump(facts, f)
+        with open(os.path.join(d, f"fuzz-{seed}-{i}.service"), "w", encoding="utf-8") as f:
+            f.write(Gen(seed, i, groups, avoid).unit())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,8 +396,8 @@ MISMATCH = re.compile(r"MISMATCH (\S+) (\S+?)\((.*)\) nr (\d+): systemd (\S+), m
 MDWE_CALLS = {"mmap", "mmap2", "mprotect", "pkey_mprotect", "shmat"}
 
 
-def cmd_mismatches(facts_path, g252_path, gmf_path, out_path):
-    facts = json.load(open(facts_path, encoding="utf-8"))
+def cmd_mismatches(unit_path, g252_path, gmf_path, out_path):
+    facts = facts_of(unit_path)
     g252, gmf = parse_groups(g252_path), parse_groups(gmf_path)
     mode, _ = list_state(facts)
     mdwe = effective_bool(facts["mdwe"])
@@ -387,9 +440,9 @@ def cmd_mismatches(facts_path, g252_path, gmf_path, out_path):
     return 1 if left else 0
 
 
-def cmd_refusal(facts_path, sd_status):
+def cmd_refusal(unit_path, sd_status):
     """systemd refuses with 228 an allow-list whose ~entry has the default action."""
-    facts = json.load(open(facts_path, encoding="utf-8"))
+    facts = facts_of(unit_path)
     mode, actions = list_state(facts)
     if sd_status == "228" and mode == "allow" and default_action(facts) in actions:
         print("allow-list-default-action")
@@ -444,6 +497,8 @@ def main(argv):
         return cmd_mismatches(*argv[2:])
     if len(argv) == 4 and argv[1] == "refusal":
         return cmd_refusal(*argv[2:])
+    if len(argv) == 5 and argv[1] == "drop":
+        return cmd_drop(argv[2], int(argv[3]), argv[4])
     if len(argv) == 4 and argv[1] == "check-man":
         return cmd_check_man(*argv[2:])
     print(__doc__, file=sys.stderr)

@@ -108,62 +108,85 @@ megafilter_side() {
         done
 }
 
-compared=0 refused=0 excused_refusals=0 failures=0
-declare -A kinds=()
-fail() {        # fail N WHAT [DETAILS_FILE]
-        local n=$1 what=$2
-        failures=$((failures + 1))
-        echo "FAIL: seed $seed unit $n: $what (rerun: SEED=$seed FIRST=$n COUNT=1)"
-        [ -n "${3:-}" ] && head -n 15 "$3"
-        sed 's/^/    | /' "$units/fuzz-$seed-$n.service"
-}
-
-for ((n = first; n < first + count; n++)); do
-        unit=fuzz-$seed-$n.service
-        uctl sd start --no-block "$unit" 2>"$work/start.err" || true
+# try_unit NAME: NAME (in $units) under both; sets outcome to compared, refused (alike),
+# excused (refused by systemd 252 only, as megafilter.unit(5) documents) or failed, and for a
+# failure kind (filters, or "status SYSTEMD/MEGAFILTER") and $work/detail.
+try_unit() {
+        local unit=$1 rc
+        : >"$work/detail"
+        uctl sd start --no-block "$unit" 2>/dev/null || true
         start_megafilter "$units/$unit"
         systemd_side "$unit"
         megafilter_side
+        outcome=failed
         if [ "$sd_state" = running ] && [ "$mf_state" = running ]; then
+                kind=filters
                 rc=0
                 COMPARE_FILTERS_SHOW=1000000 "$compare" "$sd_val" "$mf_val" systemd megafilter >"$work/compare" 2>&1 || rc=$?
                 if [ $rc -eq 2 ] && ! grep -q MISMATCH "$work/compare"; then
-                        fail "$n" "compare-filters failed" "$work/compare"
-                elif ! $gen mismatches "$units/fuzz-$seed-$n.json" "$units/groups-252" "$units/groups-mf" \
-                                "$work/compare" >"$work/left" 2>"$work/excused"; then
-                        fail "$n" "verdicts differ from systemd 252's: $(wc -l <"$work/left") mismatches" "$work/left"
-                        kinds[filters]=$((${kinds[filters]:-0} + 1))
-                else
-                        compared=$((compared + 1))
+                        kind="compare-filters failed"
+                        cp "$work/compare" "$work/detail"
+                elif $gen mismatches "$units/$unit" "$units/groups-252" "$units/groups-mf" "$work/compare" \
+                                >"$work/detail" 2>/dev/null; then
+                        outcome=compared
                 fi
-        elif [ "$sd_state" = failed ] && [ "$mf_state" = failed ]; then
-                if [ "$sd_val" = "$mf_val" ]; then
-                        refused=$((refused + 1))
-                elif $gen refusal "$units/fuzz-$seed-$n.json" "$sd_val" >/dev/null; then
-                        excused_refusals=$((excused_refusals + 1))
-                else
-                        fail "$n" "systemd fails with $sd_val, megafilter run with $mf_val" "$work/mf.out"
-                        kinds["status $sd_val/$mf_val"]=$((${kinds["status $sd_val/$mf_val"]:-0} + 1))
-                fi
-        elif [ "$sd_state" = failed ]; then
-                if $gen refusal "$units/fuzz-$seed-$n.json" "$sd_val" >/dev/null; then
-                        excused_refusals=$((excused_refusals + 1))
-                else
-                        fail "$n" "systemd fails with $sd_val, megafilter run runs it"
-                        kinds["status $sd_val/runs"]=$((${kinds["status $sd_val/runs"]:-0} + 1))
-                fi
+        elif [ "$sd_state" = failed ] && [ "$sd_val" = "$mf_val" ] && [[ $sd_val =~ ^[0-9]+$ ]]; then
+                outcome=refused
+        elif [ "$sd_state" = failed ] && $gen refusal "$units/$unit" "$sd_val" >/dev/null; then
+                outcome=excused
         else
-                fail "$n" "systemd runs it, megafilter run fails with $mf_val" "$work/mf.out"
-                kinds["status runs/$mf_val"]=$((${kinds["status runs/$mf_val"]:-0} + 1))
+                kind="status $sd_val/$mf_val"
+                [ "$sd_state" = running ] && kind="status runs/$mf_val"
+                [ "$mf_state" = running ] && kind="status $sd_val/runs"
+                cp "$work/mf.out" "$work/detail"
         fi
         kill -9 "$mf_pid" 2>/dev/null || true
         wait "$mf_job" || true
         mf_pid=
         uctl sd stop "$unit" 2>/dev/null || true
         uctl sd reset-failed "$unit" 2>/dev/null || true
+}
+
+# minimize NAME KIND: drop lines of the unit one at a time while it still fails the same way;
+# prints the smallest unit found.
+minimize() {
+        local cur=$units/$1 want=$2 k=0 try=0
+        cp "$cur" "$work/min.service"
+        while $gen drop "$work/min.service" "$k" "$units/fuzz-min-$try.service"; do
+                try_unit "fuzz-min-$try.service"
+                if [ "$outcome" = failed ] && [ "$kind" = "$want" ]; then
+                        cp "$units/fuzz-min-$try.service" "$work/min.service"
+                else
+                        k=$((k + 1))
+                fi
+                rm -f "$units/fuzz-min-$try.service"
+                try=$((try + 1))
+        done
+        echo "  smallest unit failing the same way ($try tries):"
+        sed 's/^/    | /' "$work/min.service"
+        head -n 3 "$work/detail" | sed 's/^/    /'
+}
+
+compared=0 refused=0 excused=0 failures=0
+declare -A kinds=()
+for ((n = first; n < first + count; n++)); do
+        try_unit "fuzz-$seed-$n.service"
+        case $outcome in
+        compared) compared=$((compared + 1)) ;;
+        refused) refused=$((refused + 1)) ;;
+        excused) excused=$((excused + 1)) ;;
+        failed)
+                failures=$((failures + 1))
+                kinds[$kind]=$((${kinds[$kind]:-0} + 1))
+                echo "FAIL: seed $seed unit $n: $kind (rerun: SEED=$seed FIRST=$n COUNT=1)"
+                head -n 15 "$work/detail"
+                sed 's/^/    | /' "$units/fuzz-$seed-$n.service"
+                [ "${MINIMIZE:-1}" = 1 ] && minimize "fuzz-$seed-$n.service" "$kind"
+                ;;
+        esac
 done
 
 for k in "${!kinds[@]}"; do echo "divergence kind: $k: ${kinds[$k]} units"; done
 echo "seed $seed, units $first…$((first + count - 1)): $compared compared alike, $refused refused alike," \
-     "$excused_refusals refused by systemd 252 only as megafilter.unit(5) documents, $failures failures"
+     "$excused refused by systemd 252 only as megafilter.unit(5) documents, $failures failures"
 [ "$failures" -eq 0 ]
