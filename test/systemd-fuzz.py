@@ -189,7 +189,12 @@ class Gen:
                 else:
                     items = [self.syscall_item(key == "SystemCallFilter" or r.random() < 0.05)
                              for _ in range(r.randint(1, 6))]
-                    value = ("~" if r.random() < 0.5 else "") + self.join(items)
+                    invert = r.random() < 0.5
+                    if not invert and key == "SystemCallFilter" and r.random() < 0.5:
+                        # Often enough an allow-list sleep can live with, so that its filters
+                        # are compared rather than its death.
+                        items.insert(r.randrange(len(items) + 1), "@system-service")
+                    value = ("~" if invert else "") + self.join(items)
             elif key == "SystemCallErrorNumber":
                 value = r.choice(["kill", "kill", "", "KILL"]) if r.random() < 0.25 else self.errno()
             elif key == "SystemCallArchitectures":
