@@ -259,15 +259,14 @@ def assignments(text):
 
 def facts_of(path):
     """What the judge needs to know about a unit, read from its text."""
-    facts = {"groups": [], "names": [], "filter": [], "errno": [], "mdwe": [], "implied": []}
+    facts = {"groups": [], "names": [], "filter": [], "log": [], "errno": [], "mdwe": [], "implied": []}
     booleans = {}
     for k, v in assignments(open(path, encoding="utf-8").read()):
         if k in ("SystemCallFilter", "SystemCallLog"):
             for w in v.lstrip("~").split():
                 name = w.split(":", 1)[0]
                 (facts["groups"] if name.startswith("@") else facts["names"]).append(name)
-            if k == "SystemCallFilter":
-                facts["filter"].append(v)
+            facts["filter" if k == "SystemCallFilter" else "log"].append(v)
         elif k == "SystemCallErrorNumber":
             facts["errno"].append(v)
         elif k in BOOLEAN_KEYS:
@@ -356,6 +355,28 @@ def list_state(facts):
     return mode, allow_actions
 
 
+def log_list_empty_in_252(facts, g252, sc):
+    """Whether SystemCallLog= is a ~list (log all but these) that systemd 252 holds empty: it then
+    attaches no filter at all (context_has_syscall_logs()). Its hashmap keeps what libseccomp
+    resolves, systemd 252's groups expanded."""
+    mode, names = None, set()
+    for v in facts["log"]:
+        if not v:
+            mode, names = None, set()
+            continue
+        invert = v.startswith("~")
+        if mode is None:
+            mode = "all-but" if invert else "only"
+        words = set()
+        for w in v.lstrip("~").split():
+            # The whole word is the name: "read:EPERM" is no call (and "@clock:EPERM" no group).
+            words |= flatten(g252, w[1:]) if w.startswith("@") else {w}
+        words = {w for w in words if sc.knows(w)}
+        # An entry of the list's own polarity is added, one of the other removed.
+        names = names | words if invert == (mode == "all-but") else names - words
+    return mode == "all-but" and not names
+
+
 def default_action(facts):
     a = "kill"
     for v in facts["errno"]:
@@ -417,6 +438,7 @@ def cmd_mismatches(unit_path, g252_path, gmf_path, out_path):
     for g in used:
         mentioned |= flatten(gmf, g)
     sc = Seccomp()
+    no_log_filter_252 = log_list_empty_in_252(facts, g252, sc)
     excused, left = {}, []
     for line in open(out_path, encoding="utf-8"):
         m = MISMATCH.match(line.strip())
@@ -431,6 +453,8 @@ def cmd_mismatches(unit_path, g252_path, gmf_path, out_path):
         elif mdwe and name in MDWE_CALLS and v_sd == "ERRNO(1)":
             why = "mdwe-prctl"
         elif name != "?" and name in mentioned and not sc.knows(name):
+            why = "libseccomp-unknown"
+        elif no_log_filter_252 and v_sd == "ALLOW" and v_mf == "LOG":
             why = "libseccomp-unknown"
         elif abi == "x32" and name != "?" and name in mentioned and sc.knows(name) and not sc.knows(name, Seccomp.X32):
             why = "x32-unnamed"

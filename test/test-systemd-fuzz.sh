@@ -10,7 +10,9 @@
 # explains it (test/fuzz-differences.txt, checked against the man page first). systemd refusing
 # the unit: megafilter run must exit with systemd's ExecMainStatus.
 #   SEED=N (default 1) FIRST=N (default 1) COUNT=N (default 150) test-systemd-fuzz.sh COMPARE_FILTERS
-# A failure prints the seed, the unit's number and its text; SEED=S FIRST=N COUNT=1 reruns it.
+# A failure prints the seed, the unit's number and its text, then the smallest unit (whole lines
+# dropped) that fails the same way (MINIMIZE=0: not); SEED=S FIRST=N COUNT=1 reruns it.
+# UNITS="FILE…" tries those unit files instead (their command should be /bin/sleep 30).
 # SYSTEMD_FUZZ_AVOID=… keeps known divergences out (systemd-fuzz.py's help); it is printed.
 set -euo pipefail
 
@@ -55,7 +57,21 @@ units=${rt[sd]}/systemd/user
 systemd-analyze syscall-filter >"$units/groups-252" 2>/dev/null
 "$mf" syscall-filter >"$units/groups-mf" 2>/dev/null
 [ -n "${SYSTEMD_FUZZ_AVOID:-}" ] && echo "note: SYSTEMD_FUZZ_AVOID=$SYSTEMD_FUZZ_AVOID: these known divergences are not generated"
-$gen gen "$seed" "$first" "$count" "$units"
+# The units to try: generated, or the files in $UNITS (space-separated paths, as given).
+names=()
+files=()
+if [ -n "${UNITS:-}" ]; then
+        read -r -a files <<<"$UNITS"
+        k=0
+        for f in "${files[@]}"; do
+                k=$((k + 1))
+                cp "$f" "$units/fuzz-file-$k.service"
+                names+=("fuzz-file-$k.service")
+        done
+else
+        $gen gen "$seed" "$first" "$count" "$units"
+        for ((n = first; n < first + count; n++)); do names+=("fuzz-$seed-$n.service"); done
+fi
 
 # Whether PID is sleep, blocked in its clock_nanosleep() (x86-64's 230): past everything its
 # start-up calls, which a filter may deny (glibc's malloc calls getrandom(), for one).
@@ -175,8 +191,8 @@ minimize() {
 
 compared=0 refused=0 excused=0 failures=0
 declare -A kinds=()
-for ((n = first; n < first + count; n++)); do
-        try_unit "fuzz-$seed-$n.service"
+for name in "${names[@]}"; do
+        try_unit "$name"
         case $outcome in
         compared) compared=$((compared + 1)) ;;
         refused) refused=$((refused + 1)) ;;
@@ -184,15 +200,24 @@ for ((n = first; n < first + count; n++)); do
         failed)
                 failures=$((failures + 1))
                 kinds[$kind]=$((${kinds[$kind]:-0} + 1))
-                echo "FAIL: seed $seed unit $n: $kind (rerun: SEED=$seed FIRST=$n COUNT=1)"
+                if [[ $name == fuzz-file-* ]]; then
+                        k=${name#fuzz-file-}
+                        echo "FAIL: ${files[${k%.service} - 1]}: $kind"
+                else
+                        n=${name#fuzz-$seed-}
+                        n=${n%.service}
+                        echo "FAIL: seed $seed unit $n: $kind (rerun: SEED=$seed FIRST=$n COUNT=1)"
+                fi
                 head -n 15 "$work/detail"
-                sed 's/^/    | /' "$units/fuzz-$seed-$n.service"
-                [ "${MINIMIZE:-1}" = 1 ] && minimize "fuzz-$seed-$n.service" "$kind"
+                sed 's/^/    | /' "$units/$name"
+                if [ "${MINIMIZE:-1}" = 1 ]; then minimize "$name" "$kind"; fi
                 ;;
         esac
 done
 
 for k in "${!kinds[@]}"; do echo "divergence kind: $k: ${kinds[$k]} units"; done
-echo "seed $seed, units $first…$((first + count - 1)): $compared compared alike, $refused refused alike," \
+what="seed $seed, units $first…$((first + count - 1))"
+[ -n "${UNITS:-}" ] && what="${#names[@]} units from \$UNITS"
+echo "$what: $compared compared alike, $refused refused alike," \
      "$excused refused by systemd 252 only as megafilter.unit(5) documents, $failures failures"
 [ "$failures" -eq 0 ]
