@@ -153,6 +153,8 @@ class Gen:
             w = self.r.choice(EXTRA_NAMES)
         else:
             w = self.r.choice(self.names)
+        if self.r.random() < 0.03:
+            w = w.upper()       # names and groups are case-sensitive: no such call
         if suffix_ok and self.r.random() < 0.35:
             s = self.r.random()
             w += ":" + ("kill" if s < 0.2 else "KILL" if s < 0.23 else self.errno())
