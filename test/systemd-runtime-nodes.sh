@@ -64,7 +64,7 @@ fi
 mkdir -p "$state/holders" 2>/dev/null || { echo "systemd-runtime-nodes: cannot write to /run" >&2; exit 77; }
 touch "$state/created"
 
-make() {        # make PATH KIND: create PATH unless it exists, and record it
+create() {      # create PATH KIND: create PATH unless it exists, and record it
         local path=$1 kind=$2
         [ -e "$path" ] || [ -L "$path" ] && return 0
         case $kind in
@@ -85,7 +85,7 @@ for entry in /run/systemd:dir /run/systemd/system:dir /run/systemd/inaccessible:
              /run/systemd/inaccessible/dir:dir0 /run/systemd/inaccessible/reg:reg \
              /run/systemd/inaccessible/fifo:fifo /run/systemd/inaccessible/sock:sock \
              /run/systemd/inaccessible/chr:chr /run/systemd/inaccessible/blk:blk; do
-        make "${entry%:*}" "${entry##*:}" || { ok=false; break; }
+        create "${entry%:*}" "${entry##*:}" || { ok=false; break; }
 done
 if ! $ok; then
         [ -n "$(ls -A "$state/holders")" ] || remove_created
