@@ -9,9 +9,9 @@ systemd 252.
   systemd-fuzz.py mismatches UNIT GROUPS_252 GROUPS_MF COMPARE_OUTPUT
       Reads compare-filters' MISMATCH lines and prints those no deliberate difference explains;
       exit status 1 if there are any. A summary of what was excused, by entry, goes to stderr.
-  systemd-fuzz.py refusal UNIT SYSTEMD_STATUS
-      Whether systemd's refusal is one megafilter.unit(5) documents (exit 0, whatever megafilter
-      run did: there is nothing of systemd's to compare it with) or not (exit 1).
+  systemd-fuzz.py refusal UNIT SYSTEMD_STATUS MEGAFILTER_STATUS MEGAFILTER_OUTPUT
+      Whether systemd's refusal (or a different one of megafilter run's) is one megafilter.unit(5)
+      documents (exit 0, printing the id) or not (exit 1).
   systemd-fuzz.py drop UNIT K OUT
       UNIT without its K-th assignment, in OUT (minimizing a failure).
   systemd-fuzz.py check-man DIFFERENCES_TXT MAN_PAGE
@@ -471,12 +471,17 @@ def cmd_mismatches(unit_path, g252_path, gmf_path, out_path):
     return 1 if left else 0
 
 
-def cmd_refusal(unit_path, sd_status):
-    """systemd refuses with 228 an allow-list whose ~entry has the default action."""
+def cmd_refusal(unit_path, sd_status, mf_status, mf_output):
+    """systemd refuses with 228 an allow-list whose ~entry has the default action; a denied
+    execve() ends the two executors differently."""
     facts = facts_of(unit_path)
     mode, actions = list_state(facts)
     if sd_status == "228" and mode == "allow" and default_action(facts) in actions:
         print("allow-list-default-action")
+        return 0
+    if re.fullmatch(r"\d+", sd_status) and mf_status != "running" and \
+       "megafilter: Failed to execute " in open(mf_output, encoding="utf-8", errors="replace").read():
+        print("exec-denied")
         return 0
     return 1
 
@@ -526,7 +531,7 @@ def main(argv):
         return cmd_gen(int(argv[2]), int(argv[3]), int(argv[4]), argv[5])
     if len(argv) == 6 and argv[1] == "mismatches":
         return cmd_mismatches(*argv[2:])
-    if len(argv) == 4 and argv[1] == "refusal":
+    if len(argv) == 6 and argv[1] == "refusal":
         return cmd_refusal(*argv[2:])
     if len(argv) == 5 and argv[1] == "drop":
         return cmd_drop(argv[2], int(argv[3]), argv[4])
