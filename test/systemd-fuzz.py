@@ -9,7 +9,7 @@ systemd 252.
   systemd-fuzz.py mismatches UNIT GROUPS_252 GROUPS_MF COMPARE_OUTPUT
       Reads compare-filters' MISMATCH lines and prints those no deliberate difference explains;
       exit status 1 if there are any. A summary of what was excused, by entry, goes to stderr.
-  systemd-fuzz.py refusal UNIT SYSTEMD_STATUS MEGAFILTER_STATUS MEGAFILTER_OUTPUT
+  systemd-fuzz.py refusal UNIT SYSTEMD_STATUS MEGAFILTER_STATUS MEGAFILTER_OUTPUT GROUPS_252
       Whether systemd's refusal (or a different one of megafilter run's) is one megafilter.unit(5)
       documents (exit 0, printing the id) or not (exit 1).
   systemd-fuzz.py drop UNIT K OUT
@@ -379,6 +379,69 @@ def log_list_empty_in_252(facts, g252, sc):
     return mode == "all-but" and not names
 
 
+# The calls x86 has only through socketcall()/ipc(), with the multiplexer's argument 0.
+X86_MUX_ONLY = {"accept": ("socketcall", 5), "send": ("socketcall", 9), "recv": ("socketcall", 10),
+                "semop": ("ipc", 1), "semtimedop": ("ipc", 4)}
+
+
+def list_252(values, g252, sc, with_errno):
+    """systemd 252's hashmap for SystemCallFilter= (with_errno: words may carry :errno) or
+    SystemCallLog=: whether the first assignment after a reset was a ~list, and the names
+    libseccomp resolves."""
+    inverted, names = None, set()
+    for v in values:
+        if not v:
+            inverted, names = None, set()
+            continue
+        invert = v.startswith("~")
+        if inverted is None:
+            inverted = invert
+        words = set()
+        for w in v.lstrip("~").split():
+            if with_errno and ":" in w:
+                w, e = w.split(":", 1)
+                if sd_errno_or_kill(e) is None:
+                    continue
+            words |= flatten(g252, w[1:]) if w.startswith("@") else {w}
+        words = {w for w in words if sc.knows(w)}
+        names = names | words if invert == inverted else names - words
+    return inverted, names
+
+
+def x86_filter_dead(inverted, names, sc):
+    """libseccomp 2.5.4 never loads the syscall number in an x86 filter whose only rules are for
+    calls x86 has only through socketcall()/ipc() (and calls it lacks): the comparisons of the
+    multiplexer's number meet the architecture instead, and nothing is filtered."""
+    return bool(names) and all(n in X86_MUX_ONLY or sc.resolve(n, Seccomp.X86) <= -10000 for n in names)
+
+
+def execve_denied(facts, g252):
+    """Whether systemd 252's SystemCallFilter= denies execve() (@default has it)."""
+    mode, state = None, None
+    for v in facts["filter"]:
+        if not v:
+            mode, state = None, None
+            continue
+        invert = v.startswith("~")
+        if mode is None:
+            mode = "deny" if invert else "allow"
+            state = "allowed" if mode == "allow" else "absent"
+        for w in v.lstrip("~").split():
+            e = None
+            if ":" in w:
+                w, e = w.split(":", 1)
+                e = sd_errno_or_kill(e)
+                if e is None or not invert:
+                    continue
+            if "execve" not in (flatten(g252, w[1:]) if w.startswith("@") else {w}):
+                continue
+            if mode == "deny":
+                state = "denied" if invert else "absent"
+            else:
+                state = ("denied" if e is not None else "absent") if invert else "allowed"
+    return (mode == "deny" and state == "denied") or (mode == "allow" and state != "allowed")
+
+
 def default_action(facts):
     a = "kill"
     for v in facts["errno"]:
@@ -404,6 +467,7 @@ def effective_bool(values):
 class Seccomp:
     """libseccomp 2.5's view of names, as systemd 252 resolves them."""
     X32 = 0x4000003e
+    X86 = 0x40000003
 
     def __init__(self):
         try:
@@ -413,11 +477,17 @@ class Seccomp:
         except OSError:
             self.lib = None
 
-    def knows(self, name, arch=0):
+    def resolve(self, name, arch=0):
+        """libseccomp's number (negative: a pseudo-call, -1: none), as resolve_name() gives it."""
         if not self.lib:
-            return True
+            return 0
         f = self.lib.seccomp_syscall_resolve_name_arch if arch else self.lib.seccomp_syscall_resolve_name
-        return (f(arch, name.encode()) if arch else f(name.encode())) >= 0
+        return f(arch, name.encode()) if arch else f(name.encode())
+
+    def knows(self, name, arch=0):
+        # __NR_SCMP_ERROR: no such call. A pseudo-call (x86-64's send, say) is a name systemd
+        # keeps.
+        return self.resolve(name, arch) != -1
 
 
 MISMATCH = re.compile(r"MISMATCH (\S+) (\S+?)\((.*)\) nr (\d+): systemd (\S+), megafilter (\S+)$")
@@ -441,14 +511,22 @@ def cmd_mismatches(unit_path, g252_path, gmf_path, out_path):
         mentioned |= flatten(gmf, g)
     sc = Seccomp()
     no_log_filter_252 = log_list_empty_in_252(facts, g252, sc)
+    # The multiplexer calls whose x86 rules are dead in systemd 252's filters.
+    dead_x86 = set()
+    for values, with_errno in ((facts["filter"], True), (facts["log"], False)):
+        inverted, names = list_252(values, g252, sc, with_errno)
+        if (inverted or not with_errno) and x86_filter_dead(inverted, names, sc):
+            dead_x86 |= {X86_MUX_ONLY[n] for n in names if n in X86_MUX_ONLY}
     excused, left = {}, []
     for line in open(out_path, encoding="utf-8"):
         m = MISMATCH.match(line.strip())
         if not m:
             continue
-        abi, name, _, _, v_sd, v_mf = m.groups()
+        abi, name, args, _, v_sd, v_mf = m.groups()
         why = None
-        if name in regrouped:
+        if abi == "x86" and (name, int(args.split(",")[0], 0)) in dead_x86:
+            why = "x86-mux-dead"
+        elif name in regrouped:
             why = "groups-upstream"
         elif name == "?" and mode == "allow" and v_mf == "ERRNO(38)":
             why = "allow-list-enosys"
@@ -458,7 +536,8 @@ def cmd_mismatches(unit_path, g252_path, gmf_path, out_path):
             why = "libseccomp-unknown"
         elif no_log_filter_252 and v_sd == "ALLOW" and v_mf == "LOG":
             why = "libseccomp-unknown"
-        elif abi == "x32" and name != "?" and name in mentioned and sc.knows(name) and not sc.knows(name, Seccomp.X32):
+        elif abi == "x32" and name != "?" and name in mentioned and sc.resolve(name) >= 0 and \
+                sc.resolve(name, Seccomp.X32) < 0:
             why = "x32-unnamed"
         if why:
             excused[why] = excused.get(why, 0) + 1
@@ -471,7 +550,7 @@ def cmd_mismatches(unit_path, g252_path, gmf_path, out_path):
     return 1 if left else 0
 
 
-def cmd_refusal(unit_path, sd_status, mf_status, mf_output):
+def cmd_refusal(unit_path, sd_status, mf_status, mf_output, groups_252):
     """systemd refuses with 228 an allow-list whose ~entry has the default action; a denied
     execve() ends the two executors differently."""
     facts = facts_of(unit_path)
@@ -479,8 +558,11 @@ def cmd_refusal(unit_path, sd_status, mf_status, mf_output):
     if sd_status == "228" and mode == "allow" and default_action(facts) in actions:
         print("allow-list-default-action")
         return 0
-    if re.fullmatch(r"\d+", sd_status) and mf_status != "running" and \
-       "megafilter: Failed to execute " in open(mf_output, encoding="utf-8", errors="replace").read():
+    # Both failed (megafilter run maybe still spinning in its exit path: stdio loops when write()
+    # returns 0), and the command could not start: execve() denied, or reported as refused.
+    if re.fullmatch(r"\d+", sd_status) and mf_status != "running" and (
+            execve_denied(facts, parse_groups(groups_252)) or
+            "megafilter: Failed to execute " in open(mf_output, encoding="utf-8", errors="replace").read()):
         print("exec-denied")
         return 0
     return 1
@@ -531,7 +613,7 @@ def main(argv):
         return cmd_gen(int(argv[2]), int(argv[3]), int(argv[4]), argv[5])
     if len(argv) == 6 and argv[1] == "mismatches":
         return cmd_mismatches(*argv[2:])
-    if len(argv) == 6 and argv[1] == "refusal":
+    if len(argv) == 7 and argv[1] == "refusal":
         return cmd_refusal(*argv[2:])
     if len(argv) == 5 and argv[1] == "drop":
         return cmd_drop(argv[2], int(argv[3]), argv[4])
