@@ -37,9 +37,12 @@ work=$(mktemp -d /tmp/megafilter-fuzz.XXXXXX)
 nodes_held=false
 mf_pid=
 cleanup() {
-        [ -n "$mf_pid" ] && kill -9 "$mf_pid" 2>/dev/null && wait
+        if [ -n "$mf_pid" ]; then
+                kill -9 "$mf_pid" 2>/dev/null || true
+                wait || true
+        fi
         managers_stop
-        $nodes_held && "$root/test/systemd-runtime-nodes.sh" release $$
+        if $nodes_held; then "$root/test/systemd-runtime-nodes.sh" release $$ || true; fi
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -135,6 +138,16 @@ megafilter_side() {
         done
 }
 
+# How often each entry of fuzz-differences.txt excused something (units): the judge's "excused:
+# ID COUNT, …" or "ID" in FILE. Not counted while minimizing.
+declare -A used=()
+counting=true
+excused_by() {
+        local id
+        $counting || return 0
+        for id in $(sed 's/^excused: //; s/ [0-9][0-9]*,\{0,1\}/ /g' "$1"); do used[$id]=$((${used[$id]:-0} + 1)); done
+}
+
 # try_unit NAME: NAME (in $units) under both; sets outcome to compared, refused (alike),
 # excused (failing differently, as megafilter.unit(5) documents) or failed, and for a
 # failure kind (filters, or "status SYSTEMD/MEGAFILTER") and $work/detail.
@@ -154,14 +167,16 @@ try_unit() {
                         kind="compare-filters failed"
                         cp "$work/compare" "$work/detail"
                 elif $gen mismatches "$units/$unit" "$units/groups-252" "$units/groups-mf" "$work/compare" \
-                                >"$work/detail" 2>/dev/null; then
+                                >"$work/detail" 2>"$work/why"; then
                         outcome=compared
+                        excused_by "$work/why"
                 fi
         elif [ "$sd_state" = failed ] && [ "$sd_val" = "$mf_val" ] && [[ $sd_val =~ ^[0-9]+$ ]]; then
                 outcome=refused
         elif [ "$sd_state" = failed ] && $gen refusal "$units/$unit" "$sd_val" "$mf_state" "$work/mf.out" \
-                        "$units/groups-252" >/dev/null; then
+                        "$units/groups-252" >"$work/why"; then
                 outcome=excused
+                excused_by "$work/why"
         else
                 kind="status $sd_val/$mf_val"
                 [ "$sd_state" = running ] && kind="status runs/$mf_val"
@@ -179,6 +194,7 @@ try_unit() {
 # prints the smallest unit found.
 minimize() {
         local cur=$units/$1 want=$2 k=0 try=0
+        counting=false
         cp "$cur" "$work/min.service"
         while $gen drop "$work/min.service" "$k" "$units/fuzz-min-$try.service"; do
                 try_unit "fuzz-min-$try.service"
@@ -190,6 +206,7 @@ minimize() {
                 rm -f "$units/fuzz-min-$try.service"
                 try=$((try + 1))
         done
+        counting=true
         echo "  smallest unit failing the same way ($try tries):"
         sed 's/^/    | /' "$work/min.service"
         head -n 3 "$work/detail" | sed 's/^/    /'
@@ -221,6 +238,7 @@ for name in "${names[@]}"; do
         esac
 done
 
+for k in "${!used[@]}"; do echo "deliberate difference $k (megafilter.unit(5)): ${used[$k]} units"; done
 for k in "${!kinds[@]}"; do echo "divergence kind: $k: ${kinds[$k]} units"; done
 what="seed $seed, units $first…$((first + count - 1))"
 [ -n "${UNITS:-}" ] && what="${#names[@]} units from \$UNITS"
