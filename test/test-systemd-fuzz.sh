@@ -91,7 +91,7 @@ systemd_side() {
         local unit=$1 k v
         local -A p=()
         sd_state=failed sd_val=timeout
-        for _ in $(seq 200); do
+        for _ in $(seq 500); do   # 10 s and more
                 while IFS== read -r k v; do p[$k]=$v; done < <(uctl sd show -p MainPID,ActiveState,LoadState,ExecMainCode,ExecMainStatus "$unit")
                 if [ "${p[MainPID]}" != 0 ] && runs_sleep "${p[MainPID]}"; then sd_state=running sd_val=${p[MainPID]}; return; fi
                 if [ "${p[ActiveState]}" = failed ]; then
@@ -131,7 +131,7 @@ start_megafilter() {
 }
 megafilter_side() {
         mf_state=failed mf_val=timeout
-        for _ in $(seq 200); do
+        for _ in $(seq 500); do   # 10 s and more
                 if runs_sleep "$mf_pid"; then mf_state=running mf_val=$mf_pid; return; fi
                 if [ -s "$work/mf.rc" ]; then mf_val=$(cat "$work/mf.rc"); return; fi
                 sleep 0.02
