@@ -14,9 +14,11 @@ systemd 252.
       documents (exit 0, printing the id) or not (exit 1).
   systemd-fuzz.py drop UNIT K OUT
       UNIT without its K-th assignment, in OUT (minimizing a failure).
+  systemd-fuzz.py self-test
+      The judge on made-up units and mismatches: each exception excuses what it should only.
   systemd-fuzz.py check-man DIFFERENCES_TXT MAN_PAGE
       Every entry of fuzz-differences.txt names exactly one bullet of megafilter.unit(5)'s
-      DIFFERENCES FROM SYSTEMD 252, and every bullet has exactly one entry.
+      DIFFERENCES FROM SYSTEMD 252, and every bullet has exactly one entry; then the self-test.
 
 SYSTEMD_FUZZ_AVOID (comma-separated) keeps spellings out of the units, for divergences that are
 known and fixed elsewhere: errno-case (errno names in lower or mixed case), errno-forms (errno
@@ -608,6 +610,72 @@ def cmd_check_man(diff_path, man_path):
     return 0 if ok else 1
 
 
+def cmd_self_test():
+    """The judge on made-up units and compare-filters lines: each deliberate difference excuses
+    what it documents and not its neighbour."""
+    import contextlib
+    import io
+    import tempfile
+    d = tempfile.mkdtemp(prefix="systemd-fuzz-selftest.")
+    g252, gmf = os.path.join(d, "g252"), os.path.join(d, "gmf")
+    with open(g252, "w") as f:
+        f.write("@default\n    # d\n    execve\n    exit_group\n\n@clock\n    # c\n    clock_settime\n\n"
+                "@basic-io\n    # b\n    read\n    write\n")
+    with open(gmf, "w") as f:
+        f.write("@default\n    # d\n    execve\n    exit_group\n\n@clock\n    # c\n    clock_settime\n"
+                "    clock_adjtime\n\n@basic-io\n    # b\n    read\n    write\n")
+
+    def unit(lines):
+        path = os.path.join(d, "u.service")
+        with open(path, "w") as f:
+            f.write("[Service]\nExecStart=/bin/sleep 30\n" + lines + "\n")
+        return path
+
+    def judged(lines, mismatch):
+        out = os.path.join(d, "compare")
+        with open(out, "w") as f:
+            f.write(mismatch + "\n")
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            return cmd_mismatches(unit(lines), g252, gmf, out) == 0
+
+    def refused(lines, sd, mf="failed", output=""):
+        with open(os.path.join(d, "mf.out"), "w") as f:
+            f.write(output)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return cmd_refusal(unit(lines), sd, mf, os.path.join(d, "mf.out"), g252) == 0
+
+    m = "MISMATCH {} {}({}) nr 1: systemd {}, megafilter {}"
+    cases = [
+        ("groups-upstream", judged("SystemCallFilter=~@clock", m.format("x86-64", "clock_adjtime", "0", "KILL_PROCESS", "ALLOW")), True),
+        ("groups-upstream", judged("SystemCallFilter=~@clock", m.format("x86-64", "clock_settime", "0", "KILL_PROCESS", "ALLOW")), False),
+        ("allow-list-enosys", judged("SystemCallFilter=@basic-io", m.format("x86-64", "?", "0", "KILL_PROCESS", "ERRNO(38)")), True),
+        ("allow-list-enosys", judged("SystemCallFilter=~@basic-io", m.format("x86-64", "?", "0", "ALLOW", "ERRNO(38)")), False),
+        ("mdwe-prctl", judged("MemoryDenyWriteExecute=yes", m.format("x86-64", "mmap", "0, 0, 0x7", "ERRNO(1)", "ALLOW")), True),
+        ("mdwe-prctl", judged("MemoryDenyWriteExecute=yes\nMemoryDenyWriteExecute=no", m.format("x86-64", "mmap", "0, 0, 0x7", "ERRNO(1)", "ALLOW")), False),
+        ("x86-mux-dead", judged("SystemCallFilter=~semtimedop", m.format("x86", "ipc", "0x4, 0", "ALLOW", "KILL_PROCESS")), True),
+        ("x86-mux-dead", judged("SystemCallFilter=~semtimedop read", m.format("x86", "ipc", "0x4, 0", "ALLOW", "KILL_PROCESS")), False),
+        ("allow-list-default-action", refused("SystemCallFilter=@basic-io\nSystemCallFilter=~write:kill", "228"), True),
+        ("allow-list-default-action", refused("SystemCallFilter=@basic-io\nSystemCallFilter=~write:kill\nSystemCallErrorNumber=EPERM", "228", "running"), False),
+        ("exec-denied", refused("SystemCallFilter=~execve", "159"), True),
+        ("exec-denied", refused("SystemCallFilter=~read", "159"), False),
+    ]
+    if Seccomp().lib:
+        cases += [
+            ("libseccomp-unknown", judged("SystemCallFilter=~mseal", m.format("x86-64", "mseal", "0", "ALLOW", "KILL_PROCESS")), True),
+            ("libseccomp-unknown", judged("SystemCallLog=~mseal", m.format("x86-64", "read", "0", "ALLOW", "LOG")), True),
+            ("libseccomp-unknown", judged("SystemCallLog=~mseal read", m.format("x86-64", "write", "0", "ALLOW", "LOG")), False),
+        ]
+    bad = [(i, c) for i, (c, got, want) in enumerate(cases) if got != want]
+    for i, c in bad:
+        print(f"self-test case {i} ({c}): judged {'deliberate' if cases[i][1] else 'a divergence'}, expected the opposite")
+    for name in os.listdir(d):
+        os.unlink(os.path.join(d, name))
+    os.rmdir(d)
+    if not bad:
+        print(f"the judge: {len(cases)} made-up cases as expected")
+    return 1 if bad else 0
+
+
 def main(argv):
     if len(argv) == 6 and argv[1] == "gen":
         return cmd_gen(int(argv[2]), int(argv[3]), int(argv[4]), argv[5])
@@ -618,7 +686,9 @@ def main(argv):
     if len(argv) == 5 and argv[1] == "drop":
         return cmd_drop(argv[2], int(argv[3]), argv[4])
     if len(argv) == 4 and argv[1] == "check-man":
-        return cmd_check_man(*argv[2:])
+        return cmd_check_man(*argv[2:]) | cmd_self_test()
+    if len(argv) == 2 and argv[1] == "self-test":
+        return cmd_self_test()
     print(__doc__, file=sys.stderr)
     return 2
 

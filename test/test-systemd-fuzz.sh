@@ -9,7 +9,7 @@
 # ABI, syscall and argument boundary, except where a deliberate difference of megafilter.unit(5)
 # explains it (test/fuzz-differences.txt, checked against the man page first). systemd refusing
 # the unit: megafilter run must exit with systemd's ExecMainStatus.
-#   SEED=N (default 1) FIRST=N (default 1) COUNT=N (default 120) test-systemd-fuzz.sh COMPARE_FILTERS
+#   SEED=N (default 1) FIRST=N (default 1) COUNT=N (default 200) test-systemd-fuzz.sh COMPARE_FILTERS
 # A failure prints the seed, the unit's number and its text, then the smallest unit (whole lines
 # dropped) that fails the same way (MINIMIZE=0: not); SEED=S FIRST=N COUNT=1 reruns it.
 # UNITS="FILE…" tries those unit files instead (their command should be /bin/sleep 30).
@@ -21,7 +21,7 @@ mf=${MEGAFILTER_BINARY:?MEGAFILTER_BINARY is not set}
 compare=${1:?usage: test-systemd-fuzz.sh COMPARE_FILTERS}
 seed=${SEED:-1}
 first=${FIRST:-1}
-count=${COUNT:-120}
+count=${COUNT:-200}
 gen="python3 $root/test/systemd-fuzz.py"
 skip() { echo "SKIP: $*"; exit 77; }
 
