@@ -5,7 +5,7 @@ systemd 252.
 
   systemd-fuzz.py gen SEED FIRST COUNT DIR
       Units fuzz-SEED-N.service for N in FIRST…FIRST+COUNT-1 in DIR (with the groups of systemd
-      252 in DIR/groups-252). Unit N depends on SEED and N only.
+      252 in DIR/groups-252). Unit N depends on SEED, N, those groups and SYSTEMD_FUZZ_AVOID only.
   systemd-fuzz.py mismatches UNIT GROUPS_252 GROUPS_MF COMPARE_OUTPUT
       Reads compare-filters' MISMATCH lines and prints those no deliberate difference explains;
       exit status 1 if there are any. A summary of what was excused, by entry, goes to stderr.
