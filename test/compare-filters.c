@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* compare-filters PID_A PID_B: whether the seccomp filters attached to two processes decide every
+/* compare-filters A B: whether the seccomp filters attached to two processes decide every
  * system call alike. Both chains are read with ptrace (process-filters.c) and run in the emulator
  * with the kernel's precedence, for every ABI this host runs, every number of its table and
  * numbers outside it, and for each (ABI, number) with the argument values either chain can tell
@@ -8,7 +8,9 @@
  * masks it tests), all combinations over the words either chain reads for that call. Prints a
  * summary and the first mismatches (20, or $COMPARE_FILTERS_SHOW); exit status 0 when nothing differs, 1 when something does,
  * 2 on error. Used by test-systemd-manager.sh to hold systemd 252's stacked filters against the
- * patched systemd's megafilter for the same unit. */
+ * patched systemd's megafilter for the same unit. A and B are PIDs, or file:PATH for one filter as
+ * a raw struct sock_filter array (crun's /run/crun/ID/seccomp.bpf, megafilter oci compile
+ * --format=raw), which test-oci-differential.sh compares. */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -268,26 +270,70 @@ static void compare_number(const Chain *a, const Chain *b, Abi abi, uint32_t nr,
                 }
 }
 
+/* One raw filter from a file, as a chain of one. */
+static int read_file(const char *path, ProcessFilters **ret) {
+        ProcessFilters *pf = calloc(1, sizeof(ProcessFilters));
+        FILE *f = fopen(path, "re");
+        struct sock_filter insn;
+        int r = 0;
+
+        if (!pf || !f) {
+                r = pf ? -errno : -ENOMEM;
+                goto finish;
+        }
+        pf->progs = calloc(1, sizeof(BpfProgram));
+        if (!pf->progs) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        pf->n_progs = 1;
+        while (fread(&insn, sizeof insn, 1, f) == 1)
+                if (bpf_program_append(&pf->progs[0], insn.code, insn.jt, insn.jf, insn.k) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+        if (ferror(f) || pf->progs[0].n == 0)
+                r = -EINVAL;
+finish:
+        if (f)
+                fclose(f);
+        if (r < 0)
+                process_filters_free(pf);
+        else
+                *ret = pf;
+        return r;
+}
+
 static int read_chain(const char *arg, const char *label, Chain *ret) {
+        bool file = strncmp(arg, "file:", 5) == 0;
         char *end;
-        long pid = strtol(arg, &end, 10);
+        long pid = 0;
         int r;
 
-        if (*end || pid <= 0) {
-                fprintf(stderr, "compare-filters: not a PID: %s\n", arg);
-                return -EINVAL;
-        }
-        r = process_filters_read((pid_t) pid, &ret->pf);
-        if (r < 0) {
-                fprintf(stderr, "compare-filters: reading the filters of %ld: %s\n", pid, strerror(-r));
-                return r;
+        if (file) {
+                r = read_file(arg + 5, &ret->pf);
+                if (r < 0) {
+                        fprintf(stderr, "compare-filters: reading %s: %s\n", arg + 5, strerror(-r));
+                        return r;
+                }
+        } else {
+                pid = strtol(arg, &end, 10);
+                if (*end || pid <= 0) {
+                        fprintf(stderr, "compare-filters: not a PID: %s\n", arg);
+                        return -EINVAL;
+                }
+                r = process_filters_read((pid_t) pid, &ret->pf);
+                if (r < 0) {
+                        fprintf(stderr, "compare-filters: reading the filters of %ld: %s\n", pid, strerror(-r));
+                        return r;
+                }
         }
         ret->refs = process_filters_refs(ret->pf);
         if (!ret->refs)
                 return -ENOMEM;
         for (size_t i = 0; i < ret->pf->n_progs; i++)
                 if (bpf_check(ret->refs[i].insns, ret->refs[i].n) < 0) {
-                        fprintf(stderr, "compare-filters: filter %zu of %ld does not pass the kernel's checks\n", i, pid);
+                        fprintf(stderr, "compare-filters: filter %zu of %s does not pass the kernel's checks\n", i, arg);
                         return -EINVAL;
                 }
         ret->label = label;
@@ -300,7 +346,7 @@ int main(int argc, char *argv[]) {
         Abi native = abi_native();
 
         if (argc != 3 && argc != 5) {
-                fprintf(stderr, "Usage: compare-filters PID_A PID_B [LABEL_A LABEL_B]\n");
+                fprintf(stderr, "Usage: compare-filters PID_A|file:PATH PID_B|file:PATH [LABEL_A LABEL_B]\n");
                 return 2;
         }
         if (read_chain(argv[1], argc == 5 ? argv[3] : "A", &a) < 0 ||

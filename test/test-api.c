@@ -929,6 +929,51 @@ static void test_compile_too_big(void **state) {
         mf_unit_free(u);
 }
 
+/* What systemd 252 parses but libseccomp refuses when building SystemCallFilter='s filter:
+ * systemd fails the service with 228, mf_compile() fails and blames that directive. */
+static void test_compile_libseccomp_refuses(void **state) {
+        static const struct {
+                const char *a, *b, *c;
+                int r;
+                const char *message;
+        } cases[] = {
+                { "SystemCallFilter=~@swap:4095", "NoNewPrivileges=yes", NULL, -EINVAL,
+                  "-p:1: SystemCallFilter=~swapoff:4095: libseccomp refuses errno 4095" },
+                { "SystemCallFilter=~@swap", "SystemCallErrorNumber=4095", NULL, -EINVAL,
+                  "-p:2: SystemCallErrorNumber=4095: libseccomp refuses" },
+                { "SystemCallFilter=@basic-io", "SystemCallErrorNumber=0xfff", NULL, -EINVAL,
+                  "-p:2: SystemCallErrorNumber=4095: libseccomp refuses" },
+                { "SystemCallFilter=@basic-io", "SystemCallFilter=~swapon:kill", NULL, -EACCES,
+                  "-p:2: SystemCallFilter=~swapon:kill in an allow-list" },
+                { "SystemCallErrorNumber=EPERM", "SystemCallFilter=@basic-io", "SystemCallFilter=~swapon:1", -EACCES,
+                  "-p:3: SystemCallFilter=~swapon:EPERM in an allow-list whose default action is EPERM" },
+        };
+        static const struct mf_compile_options o = { .size = sizeof o, .verify = MF_VERIFY_OFF };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct mf_error e = { .size = sizeof e };
+                mf_unit *u = cases[i].c ? UNIT(cases[i].a, cases[i].b, cases[i].c) : UNIT(cases[i].a, cases[i].b);
+                mf_sandbox *s = NULL;
+
+                assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, &e), cases[i].r);
+                assert_null(s);
+                assert_int_equal(e.directive, MF_DIRECTIVE_SYSTEM_CALL_FILTER);
+                if (cases[i].message && !startswith(e.message, cases[i].message))
+                        fail_msg("%s: \"%s\"", cases[i].a, e.message);
+                mf_unit_free(u);
+        }
+
+        /* ~swapon:1 on its own, not in an allow-list: fine; 4094 too. */
+        {
+                mf_unit *u = UNIT("SystemCallErrorNumber=EPERM", "SystemCallFilter=~swapon:1 swapoff:4094");
+                mf_sandbox *s = NULL;
+
+                assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), 0);
+                mf_sandbox_free(s);
+                mf_unit_free(u);
+        }
+}
+
 /* ---- verifying ---- */
 
 static void test_verify_mutated(void **state) {
@@ -1240,6 +1285,7 @@ int main(void) {
                 cmocka_unit_test(test_unknown_syscalls),
                 cmocka_unit_test(test_compile_options),
                 cmocka_unit_test(test_compile_too_big),
+                cmocka_unit_test(test_compile_libseccomp_refuses),
                 cmocka_unit_test(test_verify_mutated),
                 cmocka_unit_test(test_install),
                 cmocka_unit_test(test_install_refused),

@@ -187,7 +187,7 @@ assert v["argument_rules"] == "ALLOW", v
 ' "$out" && echo "ok: analyze --json shows the allowing case" || fail "analyze --json, socket: $(grep -o '"syscall":"socket"[^}]*' <<<"$out")"
 
 # --- Fitting the terminal: $COLUMNS, else 80 when not a tty (here: a pipe).
-widest() { LC_ALL=C.UTF-8 awk '{ if (length > m) m = length } END { print m + 0 }'; }
+widest() { LC_ALL=C.UTF-8 wc -L; }         # display columns, whichever awk (mawk counts bytes)
 for unit in "$src/units/webapp.service" "$src/units/fully-hardened.service" /lib/systemd/system/systemd-logind.service; do
         [[ -e $unit ]] || continue
         n=$((n + 1))

@@ -18,7 +18,7 @@ expect() {
 [[ $rc == 0 ]] || { echo "FAIL: tools/demo exited with $rc"; failures=$((failures + 1)); }
 expect "== ninja -C $build"
 expect "ninja: Entering directory"
-expect "megafilter     "
+expect "   megafilter "
 expect "syscalls served by the kernel cache"
 expect "Hello from demo"
 expect "-> refused"

@@ -129,6 +129,21 @@ static void test_bad_errno_entries(void **state) {
         } cases[] = {
                 { "SystemCallFilter=~mount:EFOO", "/test/test.service:2: Failed to parse syscall:errno, ignoring: mount:EFOO" },
                 { "SystemCallFilter=~mount:4096", "/test/test.service:2: Failed to parse syscall:errno, ignoring: mount:4096" },
+                { "SystemCallFilter=~mount:0x", "/test/test.service:2: Failed to parse syscall:errno, ignoring: mount:0x" },
+                { "SystemCallFilter=~mount:08", "/test/test.service:2: Failed to parse syscall:errno, ignoring: mount:08" },
+                { "SystemCallFilter=~mount:Kill", "/test/test.service:2: Failed to parse syscall:errno, ignoring: mount:Kill" },
+                { "SystemCallFilter=~MOUNT", "/test/test.service:2: Failed to parse system call, ignoring: MOUNT" },
+                { "SystemCallFilter=~@Swap", "/test/test.service:2: Unknown system call group, ignoring: @Swap" },
+                { "SystemCallErrorNumber=-0", "/test/test.service:2: Invalid error number, ignoring: -0" },
+                { "SystemCallErrorNumber=-1", "/test/test.service:2: Failed to parse error number, ignoring: -1" },
+                { "SystemCallErrorNumber=KILL", "/test/test.service:2: Failed to parse error number, ignoring: KILL" },
+                { "SystemCallArchitectures=loongarch64", "/test/test.service:2: Failed to parse system call architecture \"loongarch64\", ignoring: Invalid argument" },
+                { "SystemCallArchitectures=X86", "/test/test.service:2: Failed to parse system call architecture \"X86\", ignoring: Invalid argument" },
+                { "RestrictAddressFamilies=AF_INET 'AF_UNIX", "/test/test.service:2: Invalid syntax, ignoring: AF_INET 'AF_UNIX" },
+                { "RestrictNamespaces=NET", "/test/test.service:2: Failed to parse namespace type string, ignoring: NET" },
+                { "RestrictNamespaces='net'", "/test/test.service:2: Failed to parse namespace type string, ignoring: 'net'" },
+                { "Personality=X86", "/test/test.service:2: Failed to parse personality, ignoring: X86" },
+                { "NoNewPrivileges=2", "/test/test.service:2: Failed to parse boolean value, ignoring: 2" },
                 { "SystemCallFilter=~mount:", "/test/test.service:2: Failed to parse syscall:errno, ignoring: mount:" },
                 { "SystemCallFilter=~:EPERM", "/test/test.service:2: Failed to parse syscall:errno, ignoring: :EPERM" },
                 { "SystemCallFilter=read:EPERM", "/test/test.service:2: Allow-listed system calls cannot take error number, ignoring: read:EPERM" },
@@ -154,6 +169,95 @@ static void test_bad_errno_entries(void **state) {
                 if (p->diag.n_warnings != 1 || !streq(p->last, cases[i].warning))
                         fail_msg("%s: %u warnings, last \"%s\", expected \"%s\"", cases[i].line,
                                  p->diag.n_warnings, p->last, cases[i].warning);
+                parsed_free(p);
+        }
+}
+
+/* Names and numbers as systemd 252 reads them; each line checked against the installed
+ * systemd 252.39 (systemctl --user show, systemd-analyze verify). */
+static void test_names_and_numbers_as_systemd(void **state) {
+        static const struct {
+                const char *line, *property, *shown;
+        } cases[] = {
+                /* errno names in any case (gperf --ignore-case) */
+                { "SystemCallFilter=~@swap:eperm", "SystemCallFilter", "~swapoff:EPERM swapon:EPERM" },
+                { "SystemCallErrorNumber=Eacces", "SystemCallErrorNumber", "13" },
+                /* numbers as safe_atoi(): 0b, 0o, then strtol() base 0 */
+                { "SystemCallFilter=~@swap:0x1", "SystemCallFilter", "~swapoff:EPERM swapon:EPERM" },
+                { "SystemCallFilter=~@swap:010", "SystemCallFilter", "~swapoff:ENOEXEC swapon:ENOEXEC" },
+                { "SystemCallFilter=~@swap:+5", "SystemCallFilter", "~swapoff:EIO swapon:EIO" },
+                { "SystemCallFilter=~@swap:-0", "SystemCallFilter", "~swapoff:0 swapon:0" },
+                { "SystemCallFilter=~swapon:0b11 swapoff:0o17", "SystemCallFilter", "~swapoff:ENOTBLK swapon:ESRCH" },
+                { "SystemCallErrorNumber=0X1", "SystemCallErrorNumber", "1" },
+                { "SystemCallErrorNumber=0xfff", "SystemCallErrorNumber", "4095" },
+                /* family names in any case */
+                { "RestrictAddressFamilies=af_inet Af_packet", "RestrictAddressFamilies", "AF_INET AF_PACKET" },
+                /* a syntax error keeps the words before it */
+                { "RestrictAddressFamilies=AF_INET 'AF_UNIX", "RestrictAddressFamilies", "AF_INET" },
+                { "SystemCallArchitectures=x86 'x32", "SystemCallArchitectures", "x86" },
+                /* namespace words: a backslash escapes, quotes are plain characters */
+                { "RestrictNamespaces=n\\et ipc", "RestrictNamespaces", "ipc net" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = NULL, *v = NULL;
+                Parsed *p;
+
+                assert_true(asprintf(&text, "[Service]\n%s\n", cases[i].line) > 0);
+                p = parse(text);
+                assert_int_equal(sandbox_property_format(p->d, cases[i].property, &v), 0);
+                if (!streq(v, cases[i].shown))
+                        fail_msg("%s: %s=%s, expected %s", cases[i].line, cases[i].property, v, cases[i].shown);
+                parsed_free(p);
+        }
+}
+
+/* Parsed, but refused by libseccomp when systemd 252 builds the filter (228): errno 4095, and
+ * allow-list entries with the default action. Checked under the installed systemd 252.39. */
+static void test_libseccomp_refuses(void **state) {
+        static const struct {
+                const char *text;
+                int r;
+                const char *error;
+        } cases[] = {
+                { "SystemCallFilter=~@swap:4095\n", -EINVAL,
+                  "/test/test.service:2: SystemCallFilter=~swapoff:4095: libseccomp refuses errno 4095 (it takes 0…4094); "
+                  "systemd 252 fails the service with status 228/SECCOMP." },
+                { "SystemCallErrorNumber=4095\nSystemCallFilter=~@swap\n", -EINVAL,
+                  "/test/test.service:2: SystemCallErrorNumber=4095: libseccomp refuses errno 4095 for swapoff() of the "
+                  "SystemCallFilter= deny-list (it takes 0…4094); systemd 252 fails the service with status 228/SECCOMP." },
+                { "SystemCallFilter=@basic-io\nSystemCallErrorNumber=4095\n", -EINVAL,
+                  "/test/test.service:3: SystemCallErrorNumber=4095: libseccomp refuses errno 4095 as the default action of "
+                  "the SystemCallFilter= allow-list (it takes 0…4094); systemd 252 fails the service with status 228/SECCOMP." },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~swapon:kill\n", -EACCES,
+                  "/test/test.service:3: SystemCallFilter=~swapon:kill in an allow-list whose default action is kill "
+                  "(SystemCallErrorNumber= unset): libseccomp refuses a rule with the filter's default action; systemd 252 "
+                  "fails the service with status 228/SECCOMP." },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~@swap:EPERM\nSystemCallErrorNumber=1\n", -EACCES,
+                  "/test/test.service:3: SystemCallFilter=~swapoff:EPERM in an allow-list whose default action is EPERM: "
+                  "libseccomp refuses a rule with the filter's default action; systemd 252 fails the service with status 228/SECCOMP." },
+                /* not refused */
+                { "SystemCallFilter=~@swap:4094\n", 0, NULL },
+                { "SystemCallErrorNumber=4095\n", 0, NULL },
+                { "SystemCallErrorNumber=4095\nSystemCallFilter=~swapon:EPERM\n", 0, NULL },
+                { "SystemCallFilter=~@swap:4095\nSystemCallFilter=\n", 0, NULL },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~swapon:EPERM\n", 0, NULL },
+                { "SystemCallFilter=@basic-io\nSystemCallFilter=~swapon:kill\nSystemCallErrorNumber=EPERM\n", 0, NULL },
+                { "SystemCallFilter=~swapon:kill\n", 0, NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = NULL;
+                Parsed *p;
+                int r;
+
+                assert_true(asprintf(&text, "[Service]\n%s", cases[i].text) > 0);
+                p = parse(text);
+                assert_int_equal(p->diag.n_warnings, 0);
+                p->last[0] = 0;
+                r = directives_check_libseccomp(p->d, &p->diag);
+                if (r != cases[i].r || (cases[i].error && !streq(p->last, cases[i].error)))
+                        fail_msg("%s: %d \"%s\", expected %d \"%s\"", cases[i].text, r, p->last, cases[i].r, strempty(cases[i].error));
                 parsed_free(p);
         }
 }
@@ -323,6 +427,20 @@ static void test_exec_settings(void **state) {
         assert_true(p->d->exec_start[1].flags & EXEC_COMMAND_IGNORE_FAILURE);
         parsed_free(p);
 
+        /* Personality=: systemd's architecture names, the host's and its secondary one. */
+        if (abi_native() == ABI_X86_64) {
+                assert_int_equal(personality_from_string("x86-64"), PER_LINUX);
+                assert_int_equal(personality_from_string("x86"), PER_LINUX32);
+                assert_string_equal(personality_to_string(PER_LINUX), "x86-64");
+                assert_string_equal(personality_to_string(PER_LINUX32), "x86");
+                assert_int_equal(personality_from_string("x86_64"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("x32"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("i386"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("X86"), PERSONALITY_INVALID);
+                assert_int_equal(personality_from_string("arm64"), PERSONALITY_INVALID);
+        }
+        assert_int_equal(personality_from_string(NULL), PERSONALITY_INVALID);
+
         p = parse("[Service]\nUser=-bad\n");
         assert_int_equal(p->fatal, -ENOEXEC);
         parsed_free(p);
@@ -347,6 +465,8 @@ int main(void) {
                 cmocka_unit_test(test_first_line_decides_polarity),
                 cmocka_unit_test(test_errno_on_deny_entries),
                 cmocka_unit_test(test_bad_errno_entries),
+                cmocka_unit_test(test_names_and_numbers_as_systemd),
+                cmocka_unit_test(test_libseccomp_refuses),
                 cmocka_unit_test(test_allow_list_errno_entry_is_kept),
                 cmocka_unit_test(test_empty_assignment_resets),
                 cmocka_unit_test(test_syscall_errno_number),

@@ -308,6 +308,13 @@ rc=$?
 grep -q "could not be started (exit status 203 EXEC)" "$tmp/stderr" || fail "a command that cannot start: $(<"$tmp/stderr")"
 ok "a command that cannot start -> 203"
 
+# A unit systemd 252 fails with 228 because libseccomp refuses its filter (errno 4095): so does learn.
+out=$("$mf" learn -p SystemCallFilter=~@swap:4095 -- touch "$tmp/learn-4095" 2>"$tmp/stderr")
+rc=$?
+[[ $rc == 228 && -z $out && ! -e $tmp/learn-4095 ]] || fail "a sandbox libseccomp refuses: exit status $rc, stdout ${out@Q}"
+grep -q "libseccomp refuses errno 4095" "$tmp/stderr" || fail "a sandbox libseccomp refuses: $(<"$tmp/stderr")"
+ok "a sandbox libseccomp refuses -> 228"
+
 start=$SECONDS
 "$mf" learn -- "$helper" outlive:30 >"$tmp/outlive.conf" 2>/dev/null
 rc=$?

@@ -37,7 +37,10 @@ static void test_errno_names(void **state) {
         assert_int_equal(errno_from_name("EDEADLOCK"), EDEADLK);
         assert_int_equal(errno_from_name("ENOTSUP"), EOPNOTSUPP);
         assert_int_equal(errno_from_name("EAFNOSUPPORT"), EAFNOSUPPORT);
-        assert_int_equal(errno_from_name("eperm"), -EINVAL);
+        assert_int_equal(errno_from_name("eperm"), EPERM);             /* any case, as systemd's gperf table */
+        assert_int_equal(errno_from_name("Eacces"), EACCES);
+        assert_int_equal(errno_from_name("ewouldBLOCK"), EAGAIN);
+        assert_int_equal(errno_from_name("e2big"), E2BIG);
         assert_int_equal(errno_from_name("EPERM "), -EINVAL);
         assert_int_equal(errno_from_name("1"), -EINVAL);
         assert_int_equal(errno_from_name(""), -EINVAL);
@@ -71,15 +74,12 @@ static void test_parse_errno(void **state) {
         assert_int_equal(parse_errno("-1"), -ERANGE);
         assert_int_equal(parse_errno("4096"), -ERANGE);
         assert_int_equal(parse_errno("99999999999999999999999"), -ERANGE);
-        assert_int_equal(parse_errno("0x10"), -EINVAL);
-        assert_int_equal(parse_errno("010"), -EINVAL);                 /* octal in systemd */
         assert_int_equal(parse_errno("1x"), -EINVAL);
         assert_int_equal(parse_errno("12 "), -EINVAL);
-        assert_int_equal(parse_errno(" 12"), -EINVAL);
-        assert_int_equal(parse_errno("+12"), -EINVAL);
         assert_int_equal(parse_errno("-"), -EINVAL);
         assert_int_equal(parse_errno("1.0"), -EINVAL);
-        assert_int_equal(parse_errno("eperm"), -EINVAL);
+        assert_int_equal(parse_errno("eperm"), EPERM);
+        assert_int_equal(parse_errno("EPERM "), -EINVAL);              /* names are not trimmed */
         assert_int_equal(parse_errno("kill"), -EINVAL);
 
         assert_int_equal(parse_errno_or_action("kill"), ERRNO_KILL);
@@ -90,6 +90,53 @@ static void test_parse_errno(void **state) {
         assert_int_equal(parse_errno_or_action("4096"), -ERANGE);
         assert_int_equal(parse_errno_or_action(""), -EINVAL);
         assert_int_equal(parse_errno_or_action(NULL), -EINVAL);
+}
+
+/* Numbers as systemd 252's safe_atoi() reads them; every value checked against the installed
+ * systemd 252.39 (SystemCallErrorNumber=VALUE, then systemctl --user show). */
+static void test_parse_int_systemd(void **state) {
+        static const struct {
+                const char *s;
+                int r, v;
+        } cases[] = {
+                { "0", 0, 0 },         { "12", 0, 12 },        { "0x1", 0, 1 },        { "0X1", 0, 1 },
+                { "010", 0, 8 },       { "+5", 0, 5 },         { "0b101", 0, 5 },      { "0B11", 0, 3 },
+                { "0o17", 0, 15 },     { "0O7", 0, 7 },        { " 12", 0, 12 },       { "\t12", 0, 12 },
+                { "\v5", 0, 5 },       { "-0", 0, 0 },         { "-1", 0, -1 },        { "0xfff", 0, 4095 },
+                { "0o+7", 0, 7 },      { "0b 1", 0, 1 },       { "0b-1", 0, -1 },      { "0x1000", 0, 4096 },
+                { "2147483647", 0, INT_MAX },                   { "-2147483648", 0, INT_MIN },
+                { "2147483648", -ERANGE, 0 },                   { "-2147483649", -ERANGE, 0 },
+                { "99999999999999999999x", -ERANGE, 0 },        /* overflow before garbage */
+                { "", -EINVAL, 0 },    { " ", -EINVAL, 0 },    { "0x", -EINVAL, 0 },   { "0b", -EINVAL, 0 },
+                { "0b2", -EINVAL, 0 }, { "08", -EINVAL, 0 },   { "- 1", -EINVAL, 0 },  { "+-1", -EINVAL, 0 },
+                { "12 ", -EINVAL, 0 }, { "1.0", -EINVAL, 0 },  { "0xg", -EINVAL, 0 },  { "0x-1", -EINVAL, 0 },
+                { "0o0x1", -EINVAL, 0 }, { "0b0b1", -EINVAL, 0 }, { "-0x1", 0, -1 },  { "-0b1", -EINVAL, 0 },
+                { "\v0b1", -EINVAL, 0 },                        /* the prefixes only after " \t\n\r" */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int v = 12345, r = parse_int_systemd(cases[i].s, &v);
+
+                if (r != cases[i].r || (r == 0 && v != cases[i].v))
+                        fail_msg("\"%s\": got %d (%d), expected %d (%d)", cases[i].s, r, v, cases[i].r, cases[i].v);
+                if (r < 0)
+                        assert_int_equal(v, 12345);
+        }
+        assert_int_equal(parse_int_systemd(NULL, NULL), -EINVAL);
+
+        /* parse_errno(): 0…4095 of those. */
+        assert_int_equal(parse_errno("0x1"), 1);
+        assert_int_equal(parse_errno("0X1"), 1);
+        assert_int_equal(parse_errno("010"), 8);
+        assert_int_equal(parse_errno("+5"), 5);
+        assert_int_equal(parse_errno("0b101"), 5);
+        assert_int_equal(parse_errno(" 12"), 12);
+        assert_int_equal(parse_errno("-0"), 0);
+        assert_int_equal(parse_errno("0xfff"), 4095);
+        assert_int_equal(parse_errno("0x1000"), -ERANGE);
+        assert_int_equal(parse_errno("0b-1"), -ERANGE);
+        assert_int_equal(parse_errno("0x"), -EINVAL);
+        assert_int_equal(parse_errno_or_action("0o17"), 15);
 }
 
 static void test_af_names(void **state) {
@@ -113,7 +160,10 @@ static void test_af_names(void **state) {
         assert_int_equal(af_from_name("AF_DECnet"), AF_DECnet);
         assert_int_equal(af_from_name("AF_UNSPEC"), -EINVAL);
         assert_int_equal(af_from_name("AF_MAX"), -EINVAL);
-        assert_int_equal(af_from_name("af_inet"), -EINVAL);
+        assert_int_equal(af_from_name("af_inet"), AF_INET);            /* any case, as systemd's gperf table */
+        assert_int_equal(af_from_name("Af_packet"), AF_PACKET);
+        assert_int_equal(af_from_name("af_decnet"), AF_DECnet);
+        assert_int_equal(af_from_name("AF_INET "), -EINVAL);
         assert_int_equal(af_from_name("inet"), -EINVAL);
         assert_int_equal(af_from_name(""), -EINVAL);
         assert_int_equal(af_from_name(NULL), -EINVAL);
@@ -191,6 +241,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_errno_names),
                 cmocka_unit_test(test_parse_errno),
+                cmocka_unit_test(test_parse_int_systemd),
                 cmocka_unit_test(test_af_names),
                 cmocka_unit_test(test_namespace_names),
         };

@@ -34,10 +34,11 @@ if [[ -z ${MEGAFILTER_OCI_NS:-} ]]; then
 fi
 umount /sys/fs/cgroup/unified 2>/dev/null
 
-# The wrapper runs at every container start: libc only (no libsystemd, no libseccomp); the
-# sanitizers' runtimes in a sanitizer build.
+# The wrapper runs at every container start: libc only (no libsystemd, no libseccomp); the dynamic
+# loader, which loads it anyway, may be named for __tls_get_addr; the sanitizers' runtimes in a
+# sanitizer build.
 if command -v readelf >/dev/null; then
-        needed=$(readelf -d "$wrapper" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev '^lib(a|ub|l|t)san\.so' | tr '\n' ' ')
+        needed=$(readelf -d "$wrapper" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev '^(lib(a|ub|l|t)san\.so|ld-linux)' | tr '\n' ' ')
         if [[ $needed != "libc.so.6 " ]]; then
                 echo "FAIL: megafilter-crun needs more than libc: $needed"
                 exit 1

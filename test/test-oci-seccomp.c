@@ -146,10 +146,35 @@ static void test_refusals(void **state) {
         assert_refused("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
                        "  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQ\"}]},\n"
                        "  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQ\"}]}]}",
-                       "3:14: syscalls[1].names[0]: personality: the same argument conditions as the rule at line 2 with "
-                       "another action (LOG, there ALLOW): libseccomp refuses that.");
-        /* Invalid JSON and a config without an object for linux. */
+                       "3:14: syscalls[1].names[0]: personality: on x86-64, its conditions are those of the rule at line 2 "
+                       "(or their start), with another action (LOG, there ALLOW): libseccomp refuses that.");
+        /* … on x86 only: the low halves are alike. */
+        assert_refused("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86\"], \"syscalls\": [\n"
+                       "  {\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+                       "  {\"names\": [\"kill\"], \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"index\": 1, \"value\": 4294967305, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+                       "3:14: syscalls[1].names[0]: kill: on x86, its conditions are those of the rule at line 2 "
+                       "(or their start), with another action (LOG, there ALLOW): libseccomp refuses that.");
+        /* … through socketcall(): an unconditional socket rule is socketcall(SYS_SOCKET, …) there. */
+        assert_refused("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86\"], \"syscalls\": [\n"
+                       "  {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 1, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+                       "  {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_KILL\"}]}",
+                       "3:14: syscalls[1].names[0]: socket: on x86, through socketcall(), its conditions are those of the "
+                       "rule at line 2 (or their start), with another action (KILL_THREAD, there ALLOW): libseccomp refuses that.");
+        /* Invalid JSON. */
         assert_refused("{\"defaultAction\": \"SCMP_ACT_ALLOW\",}", "1:36: Unexpected '}' in an object, expected a key (a string).");
+}
+
+static void test_unknown_names_unchecked(void **state) {
+        /* A rule of names libseccomp does not know is never checked, by crun or libseccomp. */
+        _cleanup_(sandbox_freep) Sandbox *s = compile_ok(
+                "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+                " {\"names\": [\"mseal\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000, \"args\": [{\"index\": 9, \"value\": 1, \"op\": \"SCMP_CMP_X\"}]}]}");
+
+        assert_int_equal(s->n_progs, 1);
+        assert_refused("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+                       " {\"names\": [\"mseal\", \"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000}]}",
+                       "2:71: syscalls[0].action: errno 5000 is out of range: cut to 16 bits it is 5000, and libseccomp "
+                       "takes only 0…4094.");
 }
 
 static void test_warnings_and_strict(void **state) {
@@ -511,6 +536,7 @@ static int teardown(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_unknown_names_unchecked),
                 cmocka_unit_test(test_warnings_and_strict),
                 cmocka_unit_test(test_semantics),
                 cmocka_unit_test(test_native_always),

@@ -55,6 +55,23 @@ check "allow-list, outside it" 4 "" "swapoff: /nonexistent: swapoff failed: No s
 check "the filters are in place" 0 $'Seccomp:\t2\nSeccomp_filters:\t2' "" \
         -p SystemCallFilter=@system-service -p RestrictAddressFamilies=AF_UNIX -- grep ^Seccomp /proc/self/status
 
+# What systemd 252 parses but libseccomp 2.5.4 refuses when it builds the filter: status 228,
+# nothing runs (checked against the installed systemd 252.39 under a user manager).
+rm -f "$tmp/marker"
+check "errno 4095 on an entry" 228 "" "-p:1: SystemCallFilter=~swapoff:4095: libseccomp refuses errno 4095*" \
+        -p SystemCallFilter=~@swap:4095 -- touch "$tmp/marker"
+check "errno 4094 on an entry" 0 "" "" -p SystemCallFilter=~@swap:4094 -- true
+check "SystemCallErrorNumber=4095, deny-list" 228 "" "-p:2: SystemCallErrorNumber=4095: libseccomp refuses errno 4095*" \
+        -p SystemCallFilter=~@swap -p SystemCallErrorNumber=4095 -- touch "$tmp/marker"
+check "SystemCallErrorNumber=4095, allow-list" 228 "" "-p:2: SystemCallErrorNumber=4095: *default action*" \
+        -p SystemCallFilter=@system-service -p SystemCallErrorNumber=4095 -- touch "$tmp/marker"
+check "SystemCallErrorNumber=4095 unused" 0 "" "" -p SystemCallErrorNumber=4095 -p SystemCallFilter=~swapon:EPERM -- true
+check "allow-list entry :kill, default kill" 228 "" "-p:2: SystemCallFilter=~swapon:kill in an allow-list whose default action is kill (SystemCallErrorNumber= unset)*" \
+        -p SystemCallFilter=@system-service -p SystemCallFilter=~swapon:kill -- touch "$tmp/marker"
+check "allow-list entry with the default errno" 228 "" "-p:2: SystemCallFilter=~swapon:EPERM in an allow-list whose default action is EPERM*" \
+        -p SystemCallFilter=@system-service -p SystemCallFilter=~swapon:EPERM -p SystemCallErrorNumber=EPERM -- touch "$tmp/marker"
+[[ -e $tmp/marker ]] && fail "a unit libseccomp refuses ran its command"
+
 # --- RestrictAddressFamilies=
 check "address family allowed" 0 "ok" "" -p RestrictAddressFamilies=AF_UNIX -- "$helper" socket unix
 check "address family outside the allow-list" 1 "EAFNOSUPPORT" "" -p RestrictAddressFamilies=AF_UNIX -- "$helper" socket inet6

@@ -66,14 +66,14 @@ run() {
 }
 
 # expect NAME OUTCOME STATUS DIRECTIVES WHY: the patched service failed with STATUS without running
-# its command, and its log names DIRECTIVES (a regular expression) and WHY.
+# its command, and its log names DIRECTIVES (an extended regular expression) and WHY.
 expect() {
         local name=$1 outcome=$2 status=$3 directives=$4 why=$5 line
         if [ "$outcome" != "exit-code $status no" ]; then
                 fail "$name: expected exit-code $status without running the command, got: $outcome"
                 return
         fi
-        line=$(grep -a "^$name.service: Failed to [a-z ]* system call filters for $directives: $why" "$console" | tail -n 1 || true)
+        line=$(grep -aE "^$name.service: Failed to [a-z ]* system call filters for $directives: $why" "$console" | tail -n 1 || true)
         if [ -z "$line" ]; then
                 fail "$name: no log line naming $directives and '$why'"
                 grep -a "^$name.service:" "$console" | tail -n 5
@@ -135,7 +135,9 @@ for slack in 0 64 128; do
         case $out in
         *" yes") fail "$name: the command ran under LimitAS= ($out)" ;;
         "exit-code 228 no")
-                expect "$name" "$out" 228 "RestrictAddressFamilies= RestrictNamespaces= SystemCallFilter=" "Cannot allocate memory"
+                # Failing while one directive is handed to libmegafilter blames that one; failing in
+                # the compiler (which blames none), every directive in use.
+                expect "$name" "$out" 228 "(RestrictAddressFamilies= RestrictNamespaces= SystemCallFilter=|RestrictAddressFamilies=|RestrictNamespaces=|SystemCallFilter=)" "Cannot allocate memory"
                 got=$((got + 1)) ;;
         *) echo "note: $name: failed before the sandbox ($out)" ;;
         esac

@@ -784,7 +784,10 @@ int learn_setup(const Directives *d, LearnFilterKind kind, Diag *diag, LearnSetu
                 o.personality = d->personality;
         po.personality = d->personality != PERSONALITY_INVALID ? d->personality : current_persona();
 
-        r = sandbox_compile(d, &o, diag, &s.sandbox);
+        /* What systemd 252 would fail the service for (228), as mf_compile() does. */
+        r = directives_check_libseccomp(d, diag);
+        if (r >= 0)
+                r = sandbox_compile(d, &o, diag, &s.sandbox);
         if (r >= 0)
                 r = policy_build(d, &po, diag, &s.filter_policy);
         if (r >= 0)

@@ -22,15 +22,12 @@ const char *af_to_name(int af) {
         return af_names[af];
 }
 
-static int compare_name(const void *key, const void *element) {
-        return strcmp(key, ((const NameNumber *) element)->name);
-}
-
 int af_from_name(const char *name) {
-        const NameNumber *p;
-
         if (!name)
                 return -EINVAL;
-        p = bsearch(name, af_by_name, ELEMENTSOF(af_by_name), sizeof(NameNumber), compare_name);
-        return p ? p->number : -EINVAL;
+        /* systemd's gperf table ignores the case of ASCII letters: "af_inet", "Af_packet". */
+        for (size_t i = 0; i < ELEMENTSOF(af_by_name); i++)
+                if (ascii_strcaseeq(name, af_by_name[i].name))
+                        return af_by_name[i].number;
+        return -EINVAL;
 }

@@ -6,4 +6,4 @@
 
 int af_max(void);                       /* one more than the largest known family */
 const char *af_to_name(int af);         /* canonical name ("AF_UNIX" for 1), or NULL */
-int af_from_name(const char *name);     /* number, or -EINVAL */
+int af_from_name(const char *name);     /* number, or -EINVAL; the case of letters does not matter */

@@ -306,6 +306,11 @@ _public_ int mf_compile(const mf_unit *u, const struct mf_compile_options *opts,
                 d = trimmed;
         }
 
+        /* What systemd 252 parses but libseccomp refuses fails here as it fails there (228). */
+        r = directives_check_libseccomp(d, &l.diag);
+        if (r < 0)
+                return api_fail(&l, error, r, MF_DIRECTIVE_SYSTEM_CALL_FILTER, _ABI_INVALID, -1);
+
         /* The verifier runs below, where its findings can be told to the caller. */
         verify = o.verify;
         o.verify = false;

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <limits.h>
+#include <string.h>
+
 #include "bpf-emit.h"
 
 #define JUMP_MAX 255u
@@ -282,4 +285,135 @@ Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, 
         for (size_t i = 0; i < n; i++)
                 prefix[i + 1] = prefix[i] + w[i];
         return emit_search_range(e, &s, 0, n - 1, ceil_log2(n) + 1);
+}
+
+unsigned emit_path_max(Emitter *e, Target t) {
+        unsigned *len;
+
+        if (t.is_action || e->error < 0)
+                return 1;
+        len = arena_alloc_array(e->scratch, t.pos + 1, sizeof(unsigned));
+        if (!len) {
+                e->error = -ENOMEM;
+                return 1;
+        }
+        /* Reversed code: every successor of code[i] sits below i. */
+        for (size_t i = 0; i <= t.pos; i++) {
+                const struct sock_filter *insn = &e->code[i];
+
+                if (BPF_CLASS(insn->code) == BPF_RET)
+                        len[i] = 1;
+                else if (BPF_CLASS(insn->code) != BPF_JMP)
+                        len[i] = i > 0 ? 1 + len[i - 1] : 1;
+                else if (BPF_OP(insn->code) == BPF_JA)
+                        len[i] = 1 + len[i - 1 - insn->k];
+                else
+                        len[i] = 1 + MAX(len[i - 1 - insn->jt], len[i - 1 - insn->jf]);
+        }
+        return len[t.pos];
+}
+
+/* A node of the search tree being built bottom-up: pieces lo…hi, and below it the pieces'
+ * longest cost plus the comparisons on the way. */
+typedef enum NodeKind {
+        NODE_LEAF,                      /* one piece (or neighbours with one target) */
+        NODE_SPLIT,                     /* A >= first[right->lo] */
+        NODE_EQUAL,                     /* A == first[mid], else the outer pieces' common target */
+} NodeKind;
+
+typedef struct Node {
+        NodeKind kind;
+        size_t lo, hi;
+        int cost;
+        size_t weight;                  /* pieces below whose cost matters */
+        struct Node *left, *right;      /* NODE_SPLIT; NODE_EQUAL: left is the outer leaf, right the middle */
+} Node;
+
+static int cost_max(int a, int b) {
+        return a > b ? a : b;
+}
+
+static Target emit_node(Emitter *e, const uint32_t *first, const Target *t, const Node *n) {
+        Target l, r;
+
+        switch (n->kind) {
+        case NODE_LEAF:
+                return t[n->lo];
+        case NODE_EQUAL:
+                return emit_jump(e, BPF_JEQ, first[n->right->lo], t[n->right->lo], t[n->left->lo]);
+        case NODE_SPLIT:
+        default:
+                r = emit_node(e, first, t, n->right);
+                l = emit_node(e, first, t, n->left);
+                return emit_jump(e, BPF_JGE, first[n->right->lo], r, l);
+        }
+}
+
+Target emit_search_minmax(Emitter *e, const uint32_t *first, const Target *t, const int *cost, size_t n) {
+        Node *nodes = arena_alloc_array(e->scratch, 2 * n, sizeof(Node));
+        Node **row = arena_alloc_array(e->scratch, n, sizeof(Node *));
+        size_t n_nodes = 0, n_row = 0;
+
+        assert(n > 0);
+        if (!nodes || !row) {
+                e->error = -ENOMEM;
+                return t[0];
+        }
+        /* Leaves, neighbours with one target as one. */
+        for (size_t i = 0; i < n; i++) {
+                if (n_row > 0 && target_equal(t[row[n_row - 1]->lo], t[i])) {
+                        row[n_row - 1]->hi = i;
+                        row[n_row - 1]->cost = cost_max(row[n_row - 1]->cost, cost[i]);
+                        row[n_row - 1]->weight += cost[i] != COST_NONE;
+                        continue;
+                }
+                nodes[n_nodes] = (Node) { NODE_LEAF, i, i, cost[i], cost[i] != COST_NONE, NULL, NULL };
+                row[n_row++] = &nodes[n_nodes++];
+        }
+
+        /* Merge the neighbours whose merged cost is least, until one tree is left: for the
+         * largest cost over all pieces this greedy choice is optimal among alphabetic trees. An
+         * "x == k" between two leaves of one target takes a single comparison for all three. */
+        while (n_row > 1) {
+                size_t best = 0, width = 2, best_weight = SIZE_MAX;
+                int best_cost = INT_MAX;
+
+                /* Of merges with the least cost, the lightest: fewer pieces that matter go deeper. */
+                for (size_t i = 0; i + 1 < n_row; i++) {
+                        int c = cost_max(row[i]->cost, row[i + 1]->cost) + 1;
+                        size_t w = row[i]->weight + row[i + 1]->weight;
+
+                        if (i + 2 < n_row && row[i]->kind == NODE_LEAF && row[i + 1]->kind == NODE_LEAF &&
+                            row[i + 2]->kind == NODE_LEAF && target_equal(t[row[i]->lo], t[row[i + 2]->lo]) &&
+                            row[i + 1]->lo == row[i + 1]->hi && first[row[i + 1]->lo + 1] - first[row[i + 1]->lo] == 1) {
+                                int c3 = cost_max(c - 1, row[i + 2]->cost) + 1;
+                                size_t w3 = w + row[i + 2]->weight;
+
+                                if (c3 <= c && (c3 < best_cost || (c3 == best_cost && w3 < best_weight))) {
+                                        best = i;
+                                        width = 3;
+                                        best_cost = c3;
+                                        best_weight = w3;
+                                        continue;
+                                }
+                        }
+                        if (c < best_cost || (c == best_cost && w < best_weight)) {
+                                best = i;
+                                width = 2;
+                                best_cost = c;
+                                best_weight = w;
+                        }
+                }
+
+                Node *m = &nodes[n_nodes++];
+                if (width == 3) {
+                        *m = (Node) { NODE_EQUAL, row[best]->lo, row[best + 2]->hi, best_cost, best_weight, row[best], row[best + 1] };
+                        row[best]->hi = row[best + 2]->hi;     /* the outer leaf stands for both sides */
+                } else
+                        *m = (Node) { NODE_SPLIT, row[best]->lo, row[best + 1]->hi, best_cost, best_weight, row[best], row[best + 1] };
+                row[best] = m;
+                memmove(&row[best + 1], &row[best + width], (n_row - best - width) * sizeof(Node *));
+                n_row -= width - 1;
+        }
+        return emit_node(e, first, t, row[0]);
 }

@@ -6,6 +6,8 @@
  * through a "ja" trampoline; a return is shared with an earlier identical one when it is in
  * reach, and emitted again when it is not. Used by the code generators only. */
 
+#include <limits.h>
+
 #include "bpf-program.h"
 
 typedef struct Emitter {
@@ -47,6 +49,14 @@ Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n)
 
 /* The same, keeping heavy pieces (w[i]: how often piece i is expected to run) near the root. */
 Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n);
+
+/* The same, placing the pieces so that the largest of cost[i] plus the comparisons on the way to
+ * piece i is least (COST_NONE: a piece whose path does not matter). */
+#define COST_NONE (INT_MIN / 4)
+Target emit_search_minmax(Emitter *e, const uint32_t *first, const Target *t, const int *cost, size_t n);
+
+/* How many instructions the longest path from t runs, up to and including its RET. */
+unsigned emit_path_max(Emitter *e, Target t);
 
 /* Make target a real instruction (emitting a RET for an action) and return its label. */
 Target emit_target(Emitter *e, Target t);

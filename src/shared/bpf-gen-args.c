@@ -364,12 +364,17 @@ static Target emit_group(Emitter *e, const ArgRule *r, size_t n, GroupKind kind,
                         e->error = -ENOMEM;
                         return next;
                 }
+                /* One outcome per action, not per rule: pieces of the same action merge, and
+                 * the search over them is shorter. */
+                targets[n] = next;
                 for (size_t i = 0; i < n; i++) {
                         targets[i] = TARGET_ACTION(r[i].action);
                         cmps[i] = &r[i].cmp[0];
-                        outcome[i] = (int) i;
+                        outcome[i] = target_equal(targets[i], next) ? (int) n : (int) i;
+                        for (size_t j = 0; j < i && outcome[i] == (int) i; j++)
+                                if (r[j].action == r[i].action)
+                                        outcome[i] = (int) j;
                 }
-                targets[n] = next;
                 return emit_range_group(e, r[0].cmp[0].arg, bits, cmps, outcome, n, targets, (int) n);
         }
 

@@ -6,6 +6,7 @@
 #include "action.h"
 #include "bpf-cache.h"
 #include "bpf-gen-internal.h"
+#include "bpf-paths.h"
 #include "syscall-table.h"
 
 typedef enum ProgramKind {
@@ -51,6 +52,7 @@ typedef struct Span {
         uint32_t action;                /* when decision is NULL */
         unsigned bits;                  /* argument width of the ABI the numbers belong to */
         uint64_t weight;                /* how often the filter is expected to run for these numbers */
+        int cost;                       /* the largest call_cost() of its numbers */
 } Span;
 
 typedef struct Spans {
@@ -67,8 +69,19 @@ static bool span_same_outcome(const Span *a, const Span *b) {
         return a->bits == b->bits && (a->decision == b->decision || decision_equal(a->decision, b->decision));
 }
 
-/* Calls that never reach the filter (cached) weigh nothing, argument-checked calls run both
- * filters every time, denied calls are rarer, and anything may happen at least once. */
+/* What a program's search is laid out for. Weighted: the calls expected most often nearest the
+ * root (the megafilter), or balanced (the argument filter). Minmax: the largest number of
+ * instructions any call runs in both programs of a split pair least, given the other program's
+ * part, known once it is built (gen_pair() builds them in turns, each for the other's figures). */
+typedef struct Costs {
+        const Policy *policy;
+        ProgramKind kind;
+        bool minmax;
+        const BpfProgram *other;        /* minmax: NULL when not built yet (or none, PROGRAM_SINGLE) */
+} Costs;
+
+/* Weighted: calls that never reach the filter (cached) weigh nothing, argument-checked calls run
+ * both filters every time, denied calls are rarer, and anything may happen at least once. */
 static uint64_t number_weight(const Policy *p, Abi abi, const Decision *d) {
         if (d->n_rules > 0)
                 return 1024;
@@ -77,8 +90,49 @@ static uint64_t number_weight(const Policy *p, Abi abi, const Decision *d) {
         return bpf_cache_abi(p->native, abi) ? 0 : 1;
 }
 
-static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision *d, unsigned bits, uint64_t weight) {
-        Span s = { .first = first, .bits = bits, .weight = weight };
+#define OTHER_ASSUMED 8                 /* instructions the other program runs, before it exists */
+
+/* Minmax: how many more instructions a call may run than a denied syscall of the native ABI: an
+ * argument-checked one as many more as its target allows, one of another ABI 3 more, one the
+ * cache never serves (x32) 3 more again, a number no syscall has 6 more still. */
+#define SLACK_ARG_CHECKED (BPF_GEN_TARGET_ARG_CHECKED - BPF_GEN_TARGET_DENIED)
+#define SLACK_FOREIGN 3
+#define SLACK_UNCACHED 3
+#define SLACK_UNASSIGNED 6
+
+static bool call_cached(const Policy *p, Abi abi, uint32_t nr, const Decision *d) {
+        return d->n_rules == 0 && d->action == SECCOMP_RET_ALLOW && bpf_cache_abi(p->native, abi) &&
+               nr < bpf_cache_nr_end(abi);
+}
+
+static int call_slack(const Policy *p, Abi abi, const Decision *d, bool assigned) {
+        return (d->n_rules > 0 ? SLACK_ARG_CHECKED : 0) + (abi != p->native ? SLACK_FOREIGN : 0) +
+               (bpf_cache_abi(p->native, abi) ? 0 : SLACK_UNCACHED) + (assigned ? 0 : SLACK_UNASSIGNED);
+}
+
+static int program_steps(const BpfProgram *prog, Abi abi, uint32_t nr) {
+        BpfPaths bp;
+
+        bpf_paths(prog->insns, prog->n, abi_info[abi].audit_arch, nr, &bp);
+        return (int) bp.steps_max;
+}
+
+/* What a call's path costs outside the searched program: COST_NONE for calls that never run
+ * the programs (the kernel's cache serves them), otherwise the other program's instructions,
+ * less the call's slack. */
+static int call_cost(const Costs *c, Abi abi, uint32_t nr, const Decision *d, bool assigned) {
+        int cost = 0;
+
+        if (!c->minmax || call_cached(c->policy, abi, nr, d))
+                return COST_NONE;
+        if (c->kind != PROGRAM_SINGLE)
+                cost = c->other ? program_steps(c->other, abi, nr) : OTHER_ASSUMED;
+        return cost - call_slack(c->policy, abi, d, assigned);
+}
+
+static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision *d, unsigned bits, uint64_t weight,
+                     int cost) {
+        Span s = { .first = first, .bits = bits, .weight = weight, .cost = cost };
 
         if (d->n_rules == 0)
                 s.action = kind == PROGRAM_ARGFILTER ? SECCOMP_RET_ALLOW : d->action;
@@ -89,6 +143,7 @@ static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision
 
         if (sp->n > 0 && span_same_outcome(&sp->s[sp->n - 1], &s)) {
                 sp->s[sp->n - 1].weight += weight;
+                sp->s[sp->n - 1].cost = MAX(sp->s[sp->n - 1].cost, cost);
                 return 0;
         }
         if (!ARENA_GREEDY(sp->arena, sp->s, sp->allocated, sp->n + 1))
@@ -98,7 +153,9 @@ static int spans_add(Spans *sp, ProgramKind kind, uint32_t first, const Decision
 }
 
 /* The numbers [lo, hi] of one ABI. */
-static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi abi, uint32_t lo, uint32_t hi) {
+static int spans_add_region(Spans *sp, const Costs *c, Abi abi, uint32_t lo, uint32_t hi) {
+        const Policy *p = c->policy;
+        ProgramKind kind = c->kind;
         const AbiPolicy *a = &p->abi[abi];
         unsigned bits = abi_info[abi].arg_bits;
         uint64_t table_end = (uint64_t) a->nr_first + a->n;     /* one past the table */
@@ -118,37 +175,41 @@ static int spans_add_region(Spans *sp, ProgramKind kind, const Policy *p, Abi ab
         }
 
         if (lo < a->nr_first) {
-                r = spans_add(sp, kind, lo, &a->other, bits, 1);
+                r = spans_add(sp, kind, lo, &a->other, bits, 1, call_cost(c, abi, lo, &a->other, false));
                 if (r < 0)
                         return r;
         }
         for (uint64_t nr = MAX(lo, a->nr_first); nr < table_end && nr <= hi; nr++) {
                 const Decision *d = &a->by_nr[nr - a->nr_first];
-                uint64_t weight = bitmap_test(assigned, nr - a->nr_first) ? number_weight(p, abi, d) : 0;
+                bool known = bitmap_test(assigned, nr - a->nr_first);
 
-                r = spans_add(sp, kind, (uint32_t) nr, d, bits, weight);
+                r = spans_add(sp, kind, (uint32_t) nr, d, bits, known ? number_weight(p, abi, d) : 0,
+                              call_cost(c, abi, (uint32_t) nr, d, known));
                 if (r < 0)
                         return r;
         }
-        if (table_end <= hi)
-                return spans_add(sp, kind, (uint32_t) MAX((uint64_t) lo, table_end), &a->other, bits, 1);
+        if (table_end <= hi) {
+                uint32_t nr = (uint32_t) MAX((uint64_t) lo, table_end);
+
+                return spans_add(sp, kind, nr, &a->other, bits, 1, call_cost(c, abi, nr, &a->other, false));
+        }
         return 0;
 }
 
 /* Every number of one audit arch. x86-64 and x32 share AUDIT_ARCH_X86_64: the x32 bit selects
  * x32, except for -1, which stays x86-64 as libseccomp has it. */
-static int spans_for_arch(Spans *sp, ProgramKind kind, const Policy *p, Abi abi) {
+static int spans_for_arch(Spans *sp, const Costs *c, Abi abi) {
         uint32_t x32_bit = abi_info[ABI_X32].nr_bias;
         int r;
 
-        if (abi != ABI_X86_64 || !(p->abis & ABI_BIT(ABI_X32)))
-                return spans_add_region(sp, kind, p, abi, 0, UINT32_MAX);
+        if (abi != ABI_X86_64 || !(c->policy->abis & ABI_BIT(ABI_X32)))
+                return spans_add_region(sp, c, abi, 0, UINT32_MAX);
 
-        r = spans_add_region(sp, kind, p, ABI_X86_64, 0, x32_bit - 1);
+        r = spans_add_region(sp, c, ABI_X86_64, 0, x32_bit - 1);
         if (r >= 0)
-                r = spans_add_region(sp, kind, p, ABI_X32, x32_bit, UINT32_MAX - 1);
+                r = spans_add_region(sp, c, ABI_X32, x32_bit, UINT32_MAX - 1);
         if (r >= 0)
-                r = spans_add_region(sp, kind, p, ABI_X86_64, UINT32_MAX, UINT32_MAX);
+                r = spans_add_region(sp, c, ABI_X86_64, UINT32_MAX, UINT32_MAX);
         return r;
 }
 
@@ -175,13 +236,15 @@ static Target out_of_memory(Emitter *e) {
 }
 
 /* The code for one audit arch: load nr, search the spans. */
-static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) {
+static Target emit_arch(Emitter *e, const Costs *c, Abi abi) {
         Spans sp = { .arena = e->scratch };
         uint32_t *first = NULL;
         Target *t = NULL;
         uint64_t *w = NULL;
+        int *cost = NULL;
+        Target search;
 
-        if (spans_for_arch(&sp, kind, p, abi) < 0)
+        if (spans_for_arch(&sp, c, abi) < 0)
                 return out_of_memory(e);
         if (sp.n == 1 && !sp.s[0].decision)
                 return TARGET_ACTION(sp.s[0].action);
@@ -189,13 +252,18 @@ static Target emit_arch(Emitter *e, ProgramKind kind, const Policy *p, Abi abi) 
         first = arena_alloc_array(e->scratch, sp.n, sizeof(uint32_t));
         t = arena_alloc_array(e->scratch, sp.n, sizeof(Target));
         w = arena_alloc_array(e->scratch, sp.n, sizeof(uint64_t));
-        if (!first || !t || !w)
+        cost = arena_alloc_array(e->scratch, sp.n, sizeof(int));
+        if (!first || !t || !w || !cost)
                 return out_of_memory(e);
 
         emit_span_targets(e, &sp, first, t);
-        for (size_t i = 0; i < sp.n; i++)
+        for (size_t i = 0; i < sp.n; i++) {
                 w[i] = MAX(sp.s[i].weight, (uint64_t) 1);
-        return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR, emit_search_weighted(e, first, t, w, sp.n));
+                if (c->minmax)
+                        cost[i] = sp.s[i].cost == COST_NONE ? COST_NONE : sp.s[i].cost + (int) emit_path_max(e, t[i]);
+        }
+        search = c->minmax ? emit_search_minmax(e, first, t, cost, sp.n) : emit_search_weighted(e, first, t, w, sp.n);
+        return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR, search);
 }
 
 /* The audit arches of the host, native first; x32 rides on x86-64's. */
@@ -221,8 +289,9 @@ static char *name_copy(Emitter *e, const char *name) {
 
 /* The first program also holds the array bpf_gen() returns (room for both), before its code:
  * no malloc() at all, in a forked child. */
-static int gen_program(const Policy *p, ProgramKind kind, const char *name, Arena *scratch, BpfProgram *ret,
-                       BpfProgram **ret_array) {
+static int gen_program(const Policy *p, ProgramKind kind, bool minmax, const BpfProgram *other, const char *name,
+                       Arena *scratch, BpfProgram *ret, BpfProgram **ret_array) {
+        const Costs costs = { p, kind, minmax, other };
         _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
         char *copy = name_copy(&e, name);
         BpfProgram *array = arena_alloc_array(&e.arena, 2, sizeof(BpfProgram));
@@ -238,10 +307,10 @@ static int gen_program(const Policy *p, ProgramKind kind, const char *name, Aren
         /* The other arches first so that they land behind the native one. */
         dispatch = unknown;
         for (size_t i = n; i > 1; i--) {
-                Target t = emit_arch(&e, kind, p, arches[i - 1]);
+                Target t = emit_arch(&e, &costs, arches[i - 1]);
                 dispatch = emit_jump(&e, BPF_JEQ, abi_info[arches[i - 1]].audit_arch, t, dispatch);
         }
-        native = emit_arch(&e, kind, p, arches[0]);
+        native = emit_arch(&e, &costs, arches[0]);
         dispatch = emit_jump(&e, BPF_JEQ, abi_info[arches[0]].audit_arch, native, dispatch);
         emit_insn(&e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_ARCH, dispatch);
 
@@ -348,17 +417,77 @@ static Target emit_arg_number(Emitter *e, const Policy *p, uint32_t nr, BlockCac
         return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_ARCH, chain);
 }
 
+static size_t piece_of(const uint32_t *first, size_t n, uint32_t nr) {
+        size_t lo = 0, hi = n;          /* first[lo] <= nr < first[hi] */
+
+        while (hi - lo > 1) {
+                size_t m = lo + (hi - lo) / 2;
+
+                if (first[m] <= nr)
+                        lo = m;
+                else
+                        hi = m;
+        }
+        return lo;
+}
+
+static void piece_cost_add(const Costs *c, Abi abi, uint32_t nr, const Decision *d, bool assigned,
+                           const uint32_t *first, const int *leaf, size_t n, int *cost) {
+        size_t i;
+        int k;
+
+        if (policy_abi_of(c->policy, abi_info[abi].audit_arch, nr) != abi)
+                return;
+        k = call_cost(c, abi, nr, d, assigned);
+        if (k == COST_NONE)
+                return;
+        i = piece_of(first, n, nr);
+        cost[i] = MAX(cost[i], k + leaf[i]);
+}
+
+/* What each piece of the argument filter's search costs: its block, plus the megafilter's part
+ * for the calls whose number falls in it, of every ABI. */
+static int argfilter_costs(Emitter *e, const Costs *c, const uint32_t *first, const Target *t, size_t n, int **ret) {
+        int *leaf = arena_alloc_array(e->scratch, n, sizeof(int)), *cost = arena_alloc_array(e->scratch, n, sizeof(int));
+
+        if (!leaf || !cost)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                leaf[i] = (int) emit_path_max(e, t[i]);
+                cost[i] = COST_NONE;
+        }
+        ABI_SET_FOREACH(abi, c->policy->abis) {
+                const AbiPolicy *a = &c->policy->abi[abi];
+
+                for (uint32_t i = 0; i < a->n; i++)
+                        piece_cost_add(c, abi, a->nr_first + i, &a->by_nr[i], !a->assigned || bitmap_test(a->assigned, i),
+                                       first, leaf, n, cost);
+                /* Numbers outside the table, by one of each side. */
+                if (a->nr_first > 0)
+                        piece_cost_add(c, abi, a->nr_first - 1, &a->other, false, first, leaf, n, cost);
+                if ((uint64_t) a->nr_first + a->n <= UINT32_MAX)
+                        piece_cost_add(c, abi, a->nr_first + a->n, &a->other, false, first, leaf, n, cost);
+        }
+        *ret = cost;
+        return 0;
+}
+
 /* The argument filter, numbers first: every number no ABI checks arguments for is ALLOW after
  * one search, whatever the arch; only the few others load the arch. */
 /* lender: the program generated before, whose arena lends this one its first chunk (one mapping
- * less to make and to remove; bpf_programs_free() releases the array's programs last to first). */
-static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *lender, BpfProgram *ret) {
+ * less to make and to remove; bpf_programs_free() releases the array's programs last to first),
+ * or NULL. megafilter: the megafilter it is laid out for, or NULL. */
+static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *lender, bool minmax, const BpfProgram *megafilter,
+                         BpfProgram *ret) {
         _cleanup_(emitter_done) Emitter e = { .scratch = scratch };
-        (void) arena_lend(&lender->storage, 256 * 1024, &e.arena);
+        if (lender)
+                (void) arena_lend(&lender->storage, 256 * 1024, &e.arena);
         char *copy = name_copy(&e, "argfilter");
+        const Costs costs = { p, PROGRAM_ARGFILTER, minmax, megafilter };
         uint32_t *u = NULL, *first = NULL;
         Target *t = NULL;
         BlockCache *cache = NULL;
+        int *cost = NULL;
         size_t n_u, n = 0, n_cache = 0;
         int r;
 
@@ -385,7 +514,13 @@ static int gen_argfilter(const Policy *p, Arena *scratch, BpfProgram *lender, Bp
                 t[n++] = TARGET_ACTION(SECCOMP_RET_ALLOW);
         }
 
-        emit_insn(&e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR, emit_search(&e, first, t, n));
+        if (minmax) {
+                r = argfilter_costs(&e, &costs, first, t, n, &cost);
+                if (r < 0)
+                        return r;
+        }
+        emit_insn(&e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR,
+                  minmax ? emit_search_minmax(&e, first, t, cost, n) : emit_search(&e, first, t, n));
 
         r = emitter_finish(&e, ret);
         if (r < 0)
@@ -414,6 +549,120 @@ static bool policy_has_rules(const Policy *p) {
         return false;
 }
 
+typedef struct PairScore {
+        int worst;                      /* the most any call runs in both programs, less its slack */
+        bool on_target;                 /* the native ABI's calls within BPF_GEN_TARGET_* */
+} PairScore;
+
+static PairScore pair_score(const Policy *p, const BpfProgram *m, const BpfProgram *a) {
+        PairScore score = { INT_MIN, true };
+
+        ABI_SET_FOREACH(abi, p->abis) {
+                const AbiPolicy *ap = &p->abi[abi];
+
+                for (uint32_t i = 0; i < ap->n; i++) {
+                        const Decision *d = &ap->by_nr[i];
+                        uint32_t nr = ap->nr_first + i;
+                        bool assigned = !ap->assigned || bitmap_test(ap->assigned, i);
+                        int steps;
+
+                        if (call_cached(p, abi, nr, d))
+                                continue;
+                        steps = program_steps(m, abi, nr) + program_steps(a, abi, nr);
+                        score.worst = MAX(score.worst, steps - call_slack(p, abi, d, assigned));
+                        if (abi == p->native && assigned &&
+                            steps > (d->n_rules > 0 ? BPF_GEN_TARGET_ARG_CHECKED : BPF_GEN_TARGET_DENIED))
+                                score.on_target = false;
+                }
+        }
+        return score;
+}
+
+/* A split pair of one layout strategy, the argument filter in the megafilter's arena. Minmax
+ * builds them in turns, each for the other's figures: an argument filter with the megafilter's
+ * part assumed, the megafilter for it, the argument filter for that, and so on; of the rounds'
+ * megafilters the best is kept (alternating does not always converge). */
+#define PAIR_ROUNDS 3
+
+static int gen_pair_with(const Policy *p, Arena *scratch, bool minmax, BpfProgram pair[static 2],
+                         BpfProgram **ret_array, size_t *ret_n) {
+        BpfProgram a = {}, m = {}, best = {}, *array = NULL, *best_array = NULL;
+        int r = 0, best_score = INT_MAX;
+
+        if (minmax) {
+                r = gen_argfilter(p, scratch, NULL, true, NULL, &a);
+                for (unsigned i = 0; r >= 0 && i < PAIR_ROUNDS; i++) {
+                        int score;
+
+                        r = gen_program(p, PROGRAM_MEGAFILTER, true, &a, "megafilter", scratch, &m, &array);
+                        bpf_program_done(&a);
+                        if (r >= 0)
+                                r = gen_argfilter(p, scratch, NULL, true, &m, &a);
+                        if (r < 0)
+                                break;
+                        score = pair_score(p, &m, &a).worst;
+                        if (score < best_score) {
+                                bpf_program_done(&best);
+                                best = m;
+                                best_array = array;
+                                best_score = score;
+                        } else
+                                bpf_program_done(&m);
+                        m = (BpfProgram) {};
+                }
+                bpf_program_done(&a);
+                bpf_program_done(&m);
+                if (r < 0) {
+                        bpf_program_done(&best);
+                        return r;
+                }
+                pair[0] = best;
+                *ret_array = best_array;
+        } else
+                r = gen_program(p, PROGRAM_MEGAFILTER, false, NULL, "megafilter", scratch, &pair[0], ret_array);
+        *ret_n = 1;                     /* pair[0] may own an arena even on failure */
+        if (r < 0)
+                return r;
+
+        /* The argument filter (for minmax: again the one built for the best megafilter). */
+        *ret_n = 2;
+        return gen_argfilter(p, scratch, &pair[0], minmax, &pair[0], &pair[1]);
+}
+
+/* Weighted first, which keeps the frequent argument-checked calls (openat()) shortest; when the
+ * native ABI's calls miss the instruction targets that way (large policies: many argument-
+ * checked calls and denied ones), minmax, if it does better. */
+static int gen_pair(const Policy *p, Arena *scratch, BpfProgram pair[static 2], BpfProgram **ret_array, size_t *ret_n) {
+        BpfProgram other[2] = {}, *other_array = NULL;
+        size_t n_other = 0;
+        PairScore weighted, minmax;
+        int r;
+
+        r = gen_pair_with(p, scratch, false, pair, ret_array, ret_n);
+        if (r < 0)
+                return r;
+        weighted = pair_score(p, &pair[0], &pair[1]);
+        if (weighted.on_target)
+                return 0;
+
+        r = gen_pair_with(p, scratch, true, other, &other_array, &n_other);
+        if (r >= 0) {
+                minmax = pair_score(p, &other[0], &other[1]);
+                if (minmax.on_target || minmax.worst < weighted.worst) {
+                        BpfProgram t[2] = { pair[0], pair[1] };
+
+                        pair[0] = other[0];
+                        pair[1] = other[1];
+                        other[0] = t[0];
+                        other[1] = t[1];
+                        *ret_array = other_array;
+                }
+        }
+        for (size_t i = n_other; i > 0; i--)          /* a lender after its borrowers */
+                bpf_program_done(&other[i - 1]);
+        return r;
+}
+
 int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret, size_t *ret_n) {
         BpfProgram local[2] = {}, *progs = NULL;
         size_t n = 0;
@@ -425,12 +674,11 @@ int bpf_gen_in(const Policy *p, Layout layout, Arena *scratch, BpfProgram **ret,
                 return 0;
 
         if (layout == LAYOUT_SINGLE)
-                r = gen_program(p, PROGRAM_SINGLE, "megafilter", scratch, &local[n++], &progs);
-        else {
-                r = gen_program(p, PROGRAM_MEGAFILTER, "megafilter", scratch, &local[n++], &progs);
-                if (r >= 0 && policy_has_rules(p))
-                        r = gen_argfilter(p, scratch, &local[0], &local[n++]);
-        }
+                r = gen_program(p, PROGRAM_SINGLE, false, NULL, "megafilter", scratch, &local[n++], &progs);
+        else if (!policy_has_rules(p))
+                r = gen_program(p, PROGRAM_MEGAFILTER, false, NULL, "megafilter", scratch, &local[n++], &progs);
+        else
+                r = gen_pair(p, scratch, local, &progs, &n);
         if (r < 0) {
                 for (size_t i = n; i > 0; i--)          /* a lender after its borrowers */
                         bpf_program_done(&local[i - 1]);

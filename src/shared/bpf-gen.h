@@ -13,7 +13,12 @@
  * The argument filter: the same dispatch to the few argument-checked syscalls; every other
  * syscall reaches "RET ALLOW" through nr/arch loads only, so it stays cacheable too.
  *
- * LAYOUT_SINGLE puts the argument checks into the megafilter's leaves instead. */
+ * LAYOUT_SINGLE puts the argument checks into the megafilter's leaves instead.
+ *
+ * The searches: the megafilter's weighted by how often calls are expected to run, the argument
+ * filter's balanced; where that pair misses the instruction targets below on the native ABI, a
+ * pair whose searches minimise the largest instruction count of any call in both programs
+ * together, built in turns, each for the other's figures. */
 
 #include "bpf-program.h"
 #include "policy.h"
@@ -24,6 +29,12 @@ typedef enum Layout {
         _LAYOUT_MAX,
         _LAYOUT_INVALID = -EINVAL,
 } Layout;
+
+/* On the native ABI, with both programs of LAYOUT_SPLIT: the most instructions an argument-
+ * checked syscall and a denied one are to run (test-bpf-gen holds the shipped units and the
+ * host's hardened ones to them). */
+#define BPF_GEN_TARGET_ARG_CHECKED 24
+#define BPF_GEN_TARGET_DENIED 20
 
 const char *layout_to_string(Layout l);
 Layout layout_from_string(const char *s);

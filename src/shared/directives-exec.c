@@ -195,39 +195,73 @@ int parse_working_directory(Directives *d, const UnitFile *u, const UnitEntry *e
         return 0;
 }
 
-/* Personality= takes an architecture name; only the host's own ABIs make sense. */
-unsigned long personality_from_string(const char *s) {
-        Abi native = abi_native();
+/* Personality= takes one of systemd's architecture names (architecture.h, not the seccomp ABI
+ * names): the host's own for PER_LINUX, its secondary one, where it has one, for PER_LINUX32.
+ * Case-sensitive, as systemd's string table. */
+static void personality_names(const char **native, const char **secondary) {
+        *secondary = NULL;
+        switch (abi_native()) {
+        case ABI_X86_64:
+        case ABI_X32:                   /* systemd built for x32 calls itself x86-64 */
+                *native = "x86-64";
+                *secondary = "x86";
+                break;
+        case ABI_AARCH64:
+                *native = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? "arm64-be" : "arm64";
+                if (__BYTE_ORDER__ != __ORDER_BIG_ENDIAN__)
+                        *secondary = "arm";
+                break;
+        case ABI_ARM:
+                *native = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? "arm-be" : "arm";
+                break;
+        case ABI_PPC64:
+                *native = "ppc64";
+                *secondary = "ppc";
+                break;
+        case ABI_PPC64LE:
+                *native = "ppc64-le";
+                *secondary = "ppc-le";
+                break;
+        case ABI_PPC:
+                *native = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? "ppc" : "ppc-le";
+                break;
+        case ABI_S390X:
+                *native = "s390x";
+                *secondary = "s390";
+                break;
+        case ABI_MIPS64:
+        case ABI_MIPS64N32:
+                *native = "mips64";
+                break;
+        case ABI_MIPSEL64:
+        case ABI_MIPSEL64N32:
+                *native = "mips64-le";
+                break;
+        case ABI_SH:
+        case ABI_SHEB:
+                *native = "sh";
+                break;
+        default:                        /* x86, mips, mips-le, parisc, parisc64, riscv64, s390, … */
+                *native = abi_to_name(abi_native());
+        }
+}
 
-        if (streq(s, abi_to_name(native)))
+unsigned long personality_from_string(const char *s) {
+        const char *native, *secondary;
+
+        personality_names(&native, &secondary);
+        if (s && streq(s, native))
                 return PER_LINUX;
-        if ((native == ABI_X86_64 && streq(s, "x86")) ||
-            (native == ABI_AARCH64 && streq(s, "arm")) ||
-            (native == ABI_S390X && streq(s, "s390")) ||
-            (native == ABI_PPC64 && streq(s, "ppc")))
+        if (s && secondary && streq(s, secondary))
                 return PER_LINUX32;
         return PERSONALITY_INVALID;
 }
 
 const char *personality_to_string(unsigned long p) {
-        Abi native = abi_native();
+        const char *native, *secondary;
 
-        if (p == PER_LINUX)
-                return abi_to_name(native);
-        if (p == PER_LINUX32)
-                switch (native) {
-                case ABI_X86_64:
-                        return "x86";
-                case ABI_AARCH64:
-                        return "arm";
-                case ABI_S390X:
-                        return "s390";
-                case ABI_PPC64:
-                        return "ppc";
-                default:
-                        break;
-                }
-        return NULL;
+        personality_names(&native, &secondary);
+        return p == PER_LINUX ? native : p == PER_LINUX32 ? secondary : NULL;
 }
 
 int parse_personality(Directives *d, const UnitEntry *e, Diag *diag) {

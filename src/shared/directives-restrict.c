@@ -4,6 +4,7 @@
 
 #include "af-name.h"
 #include "directives-internal.h"
+#include "extract-word.h"
 #include "namespace-flags.h"
 
 static void address_families_clear(AddressFamilies *a) {
@@ -13,7 +14,6 @@ static void address_families_clear(AddressFamilies *a) {
 
 int parse_address_families(Directives *d, const UnitEntry *e, Diag *diag) {
         AddressFamilies *a = &d->address_families;
-        _cleanup_strv_free_ char **words = NULL;
         const char *rvalue = e->value;
         bool invert = false;
         int r;
@@ -48,17 +48,24 @@ int parse_address_families(Directives *d, const UnitEntry *e, Diag *diag) {
                 a->allow_list = !invert;
         }
 
-        r = split_words(rvalue, false, &words);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", rvalue), 0;
+        /* Word by word, as systemd: a syntax error stops the line after the words before it. */
+        for (const char *p = rvalue;;) {
+                _cleanup_free_ char *word = NULL;
+                int af;
 
-        STRV_FOREACH(w, words) {
-                int af = af_from_name(*w);
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", rvalue);
+                        break;
+                }
+                if (r == 0)
+                        break;
 
+                af = af_from_name(word);
                 if (af < 0) {
-                        diag_log(diag, DIAG_WARNING, &e->loc, af, "Failed to parse address family, ignoring: %s", *w);
+                        diag_log(diag, DIAG_WARNING, &e->loc, af, "Failed to parse address family, ignoring: %s", word);
                         continue;
                 }
 

@@ -2,8 +2,12 @@
 
 /* SystemCallFilter=, SystemCallLog=, SystemCallErrorNumber=, SystemCallArchitectures=. */
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "directives-internal.h"
 #include "errno-name.h"
+#include "extract-word.h"
 #include "syscall-set.h"
 #include "syscall-table.h"
 
@@ -200,7 +204,6 @@ int parse_syscall_errno(Directives *d, const UnitEntry *e, Diag *diag) {
 }
 
 int parse_syscall_archs(Directives *d, const UnitEntry *e, Diag *diag) {
-        _cleanup_strv_free_ char **words = NULL;
         int r;
 
         if (isempty(e->value)) {
@@ -210,30 +213,86 @@ int parse_syscall_archs(Directives *d, const UnitEntry *e, Diag *diag) {
                 return 0;
         }
 
-        r = split_words(e->value, false, &words);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", e->value), 0;
-
-        STRV_FOREACH(w, words) {
+        /* Word by word, as systemd: a syntax error stops the line after the words before it. */
+        for (const char *p = e->value;;) {
+                _cleanup_free_ char *word = NULL;
                 Abi a;
 
-                if (streq(*w, "native")) {
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return diag_log(diag, DIAG_WARNING, &e->loc, r, "Invalid syntax, ignoring: %s", e->value), 0;
+                if (r == 0)
+                        return 0;
+
+                if (streq(word, "native")) {
                         d->syscall_archs_native = true;
                         d->syscall_archs_loc = e->loc;
                         continue;
                 }
 
-                /* Only systemd's spelling: "x86-64", not libseccomp's "x86_64". */
-                a = abi_from_name(*w);
-                if (a < 0 || !streq(abi_to_name(a), *w)) {
+                /* Only the names systemd 252's seccomp_arch_from_string() takes: "x86-64", not
+                 * libseccomp's "x86_64", and none of the ABIs libseccomp 2.5 lacks (loongarch64,
+                 * m68k, sh). */
+                a = abi_from_name(word);
+                if (a < 0 || !streq(abi_to_name(a), word) || !abi_info[a].systemd_252) {
                         diag_log(diag, DIAG_WARNING, &e->loc, EINVAL,
-                                 "Failed to parse system call architecture \"%s\", ignoring: %m", *w);
+                                 "Failed to parse system call architecture \"%s\", ignoring: %m", word);
                         continue;
                 }
                 d->syscall_archs |= ABI_BIT(a);
                 d->syscall_archs_loc = e->loc;
+        }
+}
+
+static const char *errno_or_action(int32_t e, char buf[static 16]) {
+        if (e == ERRNO_KILL)
+                return "kill";
+        if (errno_to_name(e))
+                return errno_to_name(e);
+        snprintf(buf, 16, "%" PRIi32, e);
+        return buf;
+}
+
+int directives_check_libseccomp(const Directives *d, Diag *diag) {
+        const SyscallList *l = &d->syscall_filter;
+        const SourceLoc *errno_loc = d->syscall_errno_loc.file ? &d->syscall_errno_loc : &l->first;
+        char buf[16];
+
+        if (!syscall_list_active(l))
+                return 0;
+
+        /* seccomp_init() with the default action comes first. */
+        if (l->allow_list && d->syscall_errno == ERRNO_MAX)
+                return diag_log(diag, DIAG_ERROR, errno_loc, EINVAL,
+                                "SystemCallErrorNumber=%d: libseccomp refuses errno %d as the default action of "
+                                "the SystemCallFilter= allow-list (it takes 0…%d); systemd 252 fails the service "
+                                "with status 228/SECCOMP.", ERRNO_MAX, ERRNO_MAX, ERRNO_MAX_LIBSECCOMP), -EINVAL;
+
+        for (size_t id = 0; id < syscall_count(); id++) {
+                int32_t a = l->action[id];
+
+                if (a == SYSCALL_ABSENT)
+                        continue;
+                if (a == SYSCALL_DEFAULT && !l->allow_list && d->syscall_errno == ERRNO_MAX)
+                        return diag_log(diag, DIAG_ERROR, errno_loc, EINVAL,
+                                        "SystemCallErrorNumber=%d: libseccomp refuses errno %d for %s() of the "
+                                        "SystemCallFilter= deny-list (it takes 0…%d); systemd 252 fails the service "
+                                        "with status 228/SECCOMP.", ERRNO_MAX, ERRNO_MAX, syscall_name((int) id),
+                                        ERRNO_MAX_LIBSECCOMP), -EINVAL;
+                if (a == ERRNO_MAX)
+                        return diag_log(diag, DIAG_ERROR, &l->loc[id], EINVAL,
+                                        "SystemCallFilter=~%s:%d: libseccomp refuses errno %d (it takes 0…%d); "
+                                        "systemd 252 fails the service with status 228/SECCOMP.",
+                                        syscall_name((int) id), ERRNO_MAX, ERRNO_MAX, ERRNO_MAX_LIBSECCOMP), -EINVAL;
+                if (l->allow_list && a >= 0 && a == d->syscall_errno)
+                        return diag_log(diag, DIAG_ERROR, &l->loc[id], EACCES,
+                                        "SystemCallFilter=~%s:%s in an allow-list whose default action is %s%s: "
+                                        "libseccomp refuses a rule with the filter's default action; systemd 252 "
+                                        "fails the service with status 228/SECCOMP.",
+                                        syscall_name((int) id), errno_or_action(a, buf), errno_or_action(a, buf),
+                                        d->syscall_errno_loc.file ? "" : " (SystemCallErrorNumber= unset)"), -EACCES;
         }
         return 0;
 }

@@ -129,6 +129,14 @@ bool directives_restrict_namespaces_set(const Directives *d);
  * any seccomp-based directive is in use. */
 bool directives_use_seccomp(const Directives *d);
 
+/* What libseccomp 2.5.4 refuses when systemd 252 builds SystemCallFilter='s filter, so that
+ * systemd fails the service with status 228 (EXIT_SECCOMP) although it parsed the unit: errno
+ * 4095 as the default action or on a rule (libseccomp takes 0…4094), and in an allow-list an
+ * entry whose action is the default one (~name:EPERM with SystemCallErrorNumber=EPERM, ~name:kill
+ * with SystemCallErrorNumber= unset: -EACCES). Returns 0, or -EINVAL/-EACCES after an error
+ * naming the line at fault. */
+int directives_check_libseccomp(const Directives *d, Diag *diag);
+
 const char *service_type_to_string(ServiceType t);
 ServiceType service_type_from_string(const char *s);
 

@@ -7,13 +7,19 @@
 #include <stdint.h>
 
 #define ERRNO_MAX 4095
+#define ERRNO_MAX_LIBSECCOMP 4094       /* SCMP_ACT_ERRNO() of libseccomp 2.5 refuses 4095 */
 #define ERRNO_KILL 2147483646           /* systemd's SECCOMP_ERROR_NUMBER_KILL: "kill" instead of an errno */
 
 const char *errno_to_name(int error);   /* "EPERM", or NULL */
-int errno_from_name(const char *name);  /* number, or -EINVAL */
+int errno_from_name(const char *name);  /* number, or -EINVAL; the case of letters does not matter */
 
-/* An errno as systemd's parse_errno() reads it: a name ("EPERM") or a number 0…4095.
- * Returns the number or -EINVAL/-ERANGE. */
+/* A number as systemd 252's safe_atoi() reads it (with glibc 2.36's strtol()): leading blanks,
+ * "0b…" binary, "0o…" octal, then an optional sign and "0x…" hex, "0…" octal or decimal; nothing
+ * after it. Returns 0, -EINVAL (not a number) or -ERANGE (beyond int). */
+int parse_int_systemd(const char *s, int *ret);
+
+/* An errno as systemd's parse_errno() reads it: a name in any case ("EPERM", "eperm"), or a
+ * number as parse_int_systemd() reads it, 0…4095. Returns the number or -EINVAL/-ERANGE. */
 int parse_errno(const char *s);
 
 /* A ":errno" suffix as in SystemCallFilter=~name:EPERM: "kill", a name, or a number 0…4095.

@@ -55,6 +55,20 @@ static inline bool endswith_char(const char *s, char c) {
         return n > 0 && s[n - 1] == c;
 }
 
+/* Equal but for the case of ASCII letters, whatever the locale: how systemd's gperf tables
+ * (errno and address family names, generated with --ignore-case) compare. */
+static inline bool ascii_strcaseeq(const char *a, const char *b) {
+        for (;; a++, b++) {
+                char x = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a;
+                char y = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+
+                if (x != y)
+                        return false;
+                if (x == 0)
+                        return true;
+        }
+}
+
 /* The last component of a path: what follows the last '/'. */
 static inline const char *basename_of(const char *path) {
         const char *slash = strrchr(path, '/');

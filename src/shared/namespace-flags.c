@@ -2,6 +2,7 @@
 
 #include <sched.h>
 
+#include "extract-word.h"
 #include "macro.h"
 #include "namespace-flags.h"
 
@@ -24,33 +25,36 @@ unsigned long namespace_flags_all(void) {
                CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWUTS;
 }
 
-static unsigned long namespace_flag_from_name(const char *name, size_t n) {
+static unsigned long namespace_flag_from_name(const char *name) {
         for (const NamespaceInfo *i = namespace_info; i->name; i++)
-                if (strlen(i->name) == n && strneq(i->name, name, n))
+                if (streq(i->name, name))
                         return i->clone_flag;
         return 0;
 }
 
 int namespace_flags_from_string(const char *s, unsigned long *ret) {
-        static const char blanks[] = " \t\n\r";
         unsigned long flags = 0;
+        int r;
 
         if (!s || !ret)
                 return -EINVAL;
 
-        for (;;) {
+        /* Words as systemd's extract_first_word() without flags splits them: a backslash takes
+         * the next character literally ("n\\et" is net), a trailing one is an error; quotes are
+         * ordinary characters. Names are case-sensitive. */
+        for (const char *p = s;;) {
+                _cleanup_free_ char *word = NULL;
                 unsigned long f;
-                size_t n;
 
-                s += strspn(s, blanks);
-                if (!*s)
+                r = extract_first_word(&p, &word, 0);
+                if (r < 0)
+                        return r;
+                if (r == 0)
                         break;
-                n = strcspn(s, blanks);
-                f = namespace_flag_from_name(s, n);
+                f = namespace_flag_from_name(word);
                 if (f == 0)
                         return -EINVAL;
                 flags |= f;
-                s += n;
         }
 
         *ret = flags;

@@ -10,7 +10,8 @@
 #define NAMESPACE_FLAGS_INITIAL (~0UL)  /* RestrictNamespaces= never set */
 
 unsigned long namespace_flags_all(void);                        /* systemd's NAMESPACE_FLAGS_ALL: every flag listed but time */
-/* Space-separated list of names -> flags. -EINVAL on an unknown name. */
+/* Space-separated list of names (a backslash escapes a character, as in systemd) -> flags.
+ * -EINVAL on an unknown name or a trailing backslash, -ENOMEM; *ret untouched then. */
 int namespace_flags_from_string(const char *s, unsigned long *ret);
 /* flags -> "cgroup ipc …" in systemd's order ("" for none); caller frees. */
 int namespace_flags_to_string(unsigned long flags, char **ret);

@@ -736,29 +736,27 @@ static int arch_of(const char *name, Abi *ret) {
         return *ret >= 0 ? 0 : -EINVAL;
 }
 
-static bool cmps_equal(const ArgCmp *a, const ArgCmp *b) {
-        return a->arg == b->arg && a->op == b->op && a->mask == b->mask && a->datum == b->datum;
-}
+/* libseccomp keeps each ABI's conditional rules for a call as a tree of comparisons ordered by
+ * argument: a new rule whose comparisons (in argument order, as that ABI compares them) are those
+ * an earlier rule starts with, with another action, is refused with -EEXIST (db.c, _db_tree_add()).
+ * The chains are the ABI's own: 32-bit ABIs compare low halves only (two rules apart on x86-64 can
+ * be one on x86), and on ABIs that multiplex socket and IPC calls the multiplexer's chain starts
+ * with its argument 0 (the call) and keeps the rule's arguments 1…5 (seccomp_rule_add()). */
+typedef struct Chain {
+        Abi abi;
+        int id;                         /* the call whose tree it is (the multiplexer's for its chains) */
+        uint32_t action;
+        uint16_t n;
+        ArgCmp cmp[ARG_CMP_ARGS + 1];
+        SourceLoc loc;
+} Chain;
 
-/* libseccomp keeps a call's conditional rules as a tree ordered by argument: a rule whose
- * comparisons (in argument order) are those an earlier rule starts with, with another action,
- * is refused with -EEXIST (db.c, _db_tree_add()). */
-static const LayerRule *conflicting_rule(const LayerRule *rules, size_t n, const LayerRule *new) {
-        if (new->n_cmp == 0)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                const LayerRule *r = &rules[i];
-                bool prefix = true;
-
-                if (r->syscall != new->syscall || r->n_cmp < new->n_cmp || r->action == new->action)
-                        continue;
-                for (size_t k = 0; k < new->n_cmp && prefix; k++)
-                        prefix = cmps_equal(&r->cmp[k], &new->cmp[k]);
-                if (prefix)
-                        return r;
-        }
-        return NULL;
-}
+typedef struct RuleList {
+        LayerRule *rules;
+        size_t n, allocated;
+        Chain *chains;
+        size_t n_chains, allocated_chains;
+} RuleList;
 
 static int cmp_by_arg(const void *a, const void *b) {
         const ArgCmp *x = a, *y = b;
@@ -766,16 +764,94 @@ static int cmp_by_arg(const void *a, const void *b) {
         return (x->arg > y->arg) - (x->arg < y->arg);
 }
 
-typedef struct RuleList {
-        LayerRule *rules;
-        size_t n, allocated;
-} RuleList;
+static bool cmps_equal(const ArgCmp *a, const ArgCmp *b) {
+        return a->arg == b->arg && a->op == b->op && a->mask == b->mask && a->datum == b->datum;
+}
+
+/* c as an ABI of arg_bits compares it (libseccomp masks the datum, and drops a masked comparison
+ * of nothing); false when it is dropped. */
+static bool chain_cmp(const ArgCmp *c, unsigned arg_bits, ArgCmp *ret) {
+        uint64_t width = arg_bits == 32 ? UINT32_MAX : UINT64_MAX;
+
+        *ret = *c;
+        ret->datum &= width;
+        if (c->op == ARG_MASKED_EQ) {
+                ret->mask &= width;
+                ret->datum &= ret->mask;
+                if (ret->mask == 0)
+                        return false;
+        }
+        return true;
+}
+
+/* A call's rule without conditions (n == 0 in the list) ends its tree: libseccomp ignores the
+ * conditional rules that come after it, and drops those before. */
+static bool chain_unconditional(const RuleList *l, Abi abi, int id) {
+        for (size_t i = 0; i < l->n_chains; i++)
+                if (l->chains[i].n == 0 && l->chains[i].abi == abi && l->chains[i].id == id)
+                        return true;
+        return false;
+}
+
+static const Chain *chain_conflict(const RuleList *l, const Chain *new) {
+        if (new->n == 0 || chain_unconditional(l, new->abi, new->id))
+                return NULL;
+        for (size_t i = 0; i < l->n_chains; i++) {
+                const Chain *c = &l->chains[i];
+                bool prefix = true;
+
+                if (c->abi != new->abi || c->id != new->id || c->n < new->n || c->action == new->action)
+                        continue;
+                for (size_t k = 0; k < new->n && prefix; k++)
+                        prefix = cmps_equal(&c->cmp[k], &new->cmp[k]);
+                if (prefix)
+                        return c;
+        }
+        return NULL;
+}
+
+/* The chains rule gives libseccomp on every ABI of abis; a conflict is returned in *ret. */
+static int add_chains(Arena *arena, RuleList *l, const LayerRule *rule, AbiSet abis, const Chain **ret) {
+        const AbiMultiplexed *mux = abi_multiplexed(syscall_name(rule->syscall));
+        int mux_id = mux ? syscall_from_name(mux->ipc ? "ipc" : "socketcall") : -1;
+
+        *ret = NULL;
+        ABI_SET_FOREACH(a, abis) {
+                for (int m = 0; m <= 1; m++) {
+                        Chain c = { .abi = a, .id = rule->syscall, .action = rule->action, .loc = rule->loc };
+
+                        if (m == 0) {
+                                if (syscall_nr(a, rule->syscall) < 0)
+                                        continue;
+                        } else {
+                                if (!mux || mux_id < 0 || !abi_info[a].socketcall)
+                                        continue;
+                                c.id = mux_id;
+                                c.cmp[c.n++] = CMP(0, ARG_EQ, mux->call);
+                        }
+                        for (size_t k = 0; k < rule->n_cmp; k++)
+                                if ((m == 0 || rule->cmp[k].arg > 0) &&
+                                    chain_cmp(&rule->cmp[k], abi_info[a].arg_bits, &c.cmp[c.n]))
+                                        c.n++;
+                        *ret = chain_conflict(l, &c);
+                        if (*ret)
+                                return 0;
+                        if (c.n == 0 && chain_unconditional(l, a, c.id))
+                                continue;
+                        if (!ARENA_GREEDY(arena, l->chains, l->allocated_chains, l->n_chains + 1))
+                                return -ENOMEM;
+                        l->chains[l->n_chains++] = c;
+                }
+        }
+        return 0;
+}
 
 static int add_rule(const OciSpec *s, Arena *arena, Diag *diag, RuleList *l, const OciSyscall *sc, size_t name_pos,
                     int id, uint32_t action, AbiSet abis, const ArgCmp *cmps, size_t n_cmp) {
-        const LayerRule *other;
+        const Chain *other;
         LayerRule rule;
         ArgCmp *copy = NULL;
+        int r;
 
         if (n_cmp > 0) {
                 copy = arena_alloc_array(arena, n_cmp, sizeof(ArgCmp));
@@ -794,15 +870,20 @@ static int add_rule(const OciSpec *s, Arena *arena, Diag *diag, RuleList *l, con
                 .loc = json_loc(s->doc, sc->names[name_pos]),
         };
 
-        other = conflicting_rule(l->rules, l->n, &rule);
+        r = add_chains(arena, l, &rule, abis, &other);
+        if (r < 0)
+                return r;
         if (other) {
                 char path[PATH_MAX_LEN], a[64], b[64];
 
                 path_fmt(path, sizeof path, "%ssyscalls[%zu].names[%zu]", s->prefix, sc->pos, name_pos);
                 return report(diag, DIAG_ERROR, EEXIST, s->doc, sc->names[name_pos], path,
-                              "%s: the same argument conditions as the rule at line %u with another action (%s, there %s): "
-                              "libseccomp refuses that.", syscall_name(id), other->loc.line,
-                              action_to_string(action, a, sizeof a), action_to_string(other->action, b, sizeof b));
+                              "%s: on %s%s%s%s, its conditions are those of the rule at line %u (or their start), with "
+                              "another action (%s, there %s): libseccomp refuses that.", syscall_name(id),
+                              abi_to_name(other->abi), other->id == id ? "" : ", through ",
+                              other->id == id ? "" : syscall_name(other->id), other->id == id ? "" : "()",
+                              other->loc.line, action_to_string(action, a, sizeof a),
+                              action_to_string(other->action, b, sizeof b));
         }
         if (!ARENA_GREEDY(arena, l->rules, l->allocated, l->n + 1))
                 return -ENOMEM;
@@ -869,8 +950,8 @@ int oci_spec_to_layer(const OciSpec *s, Abi native, unsigned flags, Arena *arena
                 const OciSyscall *sc = &s->syscalls[i];
                 ArgCmp cmps[ARG_CMP_ARGS];
                 unsigned count[ARG_CMP_ARGS] = {};
-                bool split = false;
-                size_t n_cmp;
+                bool split = false, any_known = false;
+                size_t n_cmp = 0;
                 uint32_t action;
 
                 path_fmt(path, sizeof path, "%ssyscalls[%zu].action", s->prefix, sc->pos);
@@ -883,38 +964,45 @@ int oci_spec_to_layer(const OciSpec *s, Abi native, unsigned flags, Arena *arena
                                "the rule's action is the default action: crun drops the rule.");
                         continue;
                 }
-                r = check_action(s, diag, action, sc->errno_ret_json ?: sc->action_json, path, sc->errno_ret);
-                if (r < 0)
-                        return r;
+                /* libseccomp checks the action, and crun the comparisons, when a name is added: a
+                 * rule of names libseccomp does not know is never checked. */
+                for (size_t j = 0; j < sc->n_names && !any_known; j++)
+                        any_known = oci_libseccomp_knows(sc->names[j]->string.s);
+                if (any_known) {
+                        r = check_action(s, diag, action, sc->errno_ret_json ?: sc->action_json, path, sc->errno_ret);
+                        if (r < 0)
+                                return r;
 
-                /* crun looks at the first six comparisons only. */
-                n_cmp = MIN(sc->n_args, (size_t) ARG_CMP_ARGS);
-                if (sc->n_args > ARG_CMP_ARGS) {
-                        path_fmt(path, sizeof path, "%ssyscalls[%zu].args[%d]", s->prefix, sc->pos, ARG_CMP_ARGS);
-                        report(diag, DIAG_WARNING, 0, s->doc, sc->args[ARG_CMP_ARGS].json, path,
-                               "more than %d comparisons: crun ignores these, ignoring.", ARG_CMP_ARGS);
-                }
-                for (size_t k = 0; k < n_cmp; k++) {
-                        const OciArg *a = &sc->args[k];
-                        ArgOp op;
+                        /* crun looks at the first six comparisons only. */
+                        n_cmp = MIN(sc->n_args, (size_t) ARG_CMP_ARGS);
+                        if (sc->n_args > ARG_CMP_ARGS) {
+                                path_fmt(path, sizeof path, "%ssyscalls[%zu].args[%d]", s->prefix, sc->pos, ARG_CMP_ARGS);
+                                report(diag, DIAG_WARNING, 0, s->doc, sc->args[ARG_CMP_ARGS].json, path,
+                                       "more than %d comparisons: crun ignores these, ignoring.", ARG_CMP_ARGS);
+                        }
+                        for (size_t k = 0; k < n_cmp; k++) {
+                                const OciArg *a = &sc->args[k];
+                                ArgOp op;
 
-                        if (a->index >= ARG_CMP_ARGS) {
-                                path_fmt(path, sizeof path, "%ssyscalls[%zu].args[%zu].index", s->prefix, sc->pos, k);
-                                return report(diag, DIAG_ERROR, EINVAL, s->doc, a->index_json, path,
-                                              "argument index %" PRIu64 " is out of range 0…5.", a->index);
+                                if (a->index >= ARG_CMP_ARGS) {
+                                        path_fmt(path, sizeof path, "%ssyscalls[%zu].args[%zu].index", s->prefix, sc->pos, k);
+                                        return report(diag, DIAG_ERROR, EINVAL, s->doc, a->index_json, path,
+                                                      "argument index %" PRIu64 " is out of range 0…5.", a->index);
+                                }
+                                if (op_of(a->op, &op) < 0) {
+                                        path_fmt(path, sizeof path, "%ssyscalls[%zu].args[%zu].op", s->prefix, sc->pos, k);
+                                        return report(diag, DIAG_ERROR, EINVAL, s->doc, a->op_json, path,
+                                                      "unknown operator \"%s\" (SCMP_CMP_NE, _LT, _LE, _EQ, _GE, _GT, "
+                                                      "_MASKED_EQ).", a->op);
+                                }
+                                if (++count[a->index] > 1)
+                                        split = true;
+                                if (op == ARG_MASKED_EQ)
+                                        cmps[k] = CMP_MASKED((uint8_t) a->index, a->value, a->value_two & a->value);
+                                else
+                                        cmps[k] = CMP((uint8_t) a->index, op, a->value);
                         }
-                        if (op_of(a->op, &op) < 0) {
-                                path_fmt(path, sizeof path, "%ssyscalls[%zu].args[%zu].op", s->prefix, sc->pos, k);
-                                return report(diag, DIAG_ERROR, EINVAL, s->doc, a->op_json, path,
-                                              "unknown operator \"%s\" (SCMP_CMP_NE, _LT, _LE, _EQ, _GE, _GT, "
-                                              "_MASKED_EQ).", a->op);
-                        }
-                        if (++count[a->index] > 1)
-                                split = true;
-                        if (op == ARG_MASKED_EQ)
-                                cmps[k] = CMP_MASKED((uint8_t) a->index, a->value, a->value_two & a->value);
-                        else
-                                cmps[k] = CMP((uint8_t) a->index, op, a->value);
+
                 }
 
                 for (size_t j = 0; j < sc->n_names; j++) {
