@@ -160,7 +160,8 @@ static int set_member(Arena *a, JsonValue *obj, const char *key, JsonValue *valu
         m = arena_alloc_array(a, obj->object.n + 1, sizeof(JsonMember));
         if (!m)
                 return -ENOMEM;
-        memcpy(m, obj->object.members, obj->object.n * sizeof(JsonMember));
+        if (obj->object.n > 0)
+                memcpy(m, obj->object.members, obj->object.n * sizeof(JsonMember));
         m[obj->object.n] = (JsonMember) { .key = key, .key_len = strlen(key), .value = value };
         obj->object.members = m;
         obj->object.n++;

@@ -592,7 +592,8 @@ static int parse_object(Ctx *c, const JsonValue *v, OciSpec *ret, bool *ret_disa
                                 if (!all)
                                         return -ENOMEM;
                                 all[0] = a;
-                                memcpy(all + 1, subs, n_subs * sizeof(JsonValue *));
+                                if (n_subs > 0)
+                                        memcpy(all + 1, subs, n_subs * sizeof(JsonValue *));
                                 ret->architectures = all;
                                 ret->n_architectures = n_subs + 1;
                         }
