@@ -12,13 +12,13 @@
 # Private mount namespace as test-oci.sh (crun wants cgroup2 alone). Exit 77 without crun, a
 # static busybox or root.
 # Usage: test-oci-runtime.sh MEGAFILTER-CRUN  (with $MEGAFILTER_BINARY; $MEGAFILTER_DATA_DIR or
-# ../shared/data for Docker's profile)
+# test/data for Docker's profile)
 set -u
 
 mf=${MEGAFILTER_BINARY:?}
 wrapper=$(realpath "${1:?}")
 busybox=/bin/busybox
-data=${MEGAFILTER_DATA_DIR:-${MEGAFILTER_SOURCE_ROOT:-.}/../shared/data}
+data=${MEGAFILTER_DATA_DIR:-${MEGAFILTER_SOURCE_ROOT:-.}/test/data}
 
 skip() {
         echo "SKIP: $*"

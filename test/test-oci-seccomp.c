@@ -415,11 +415,11 @@ static void test_docker_profile(void **state) {
         const char *const admin[] = { "CAP_SYS_ADMIN", NULL };
         Sandbox *s;
 
-        /* The reference profiles: ../shared/data next to the checkout (or $MEGAFILTER_DATA_DIR). */
+        /* The reference profiles: test/data of the source tree (or $MEGAFILTER_DATA_DIR). */
         if (data)
                 snprintf(path, sizeof path, "%s/oci/docker-default.json", data);
         else
-                snprintf(path, sizeof path, "%s/../shared/data/oci/docker-default.json", src ?: ".");
+                snprintf(path, sizeof path, "%s/test/data/oci/docker-default.json", src ?: ".");
         if (access(path, R_OK) < 0)
                 skip();
 

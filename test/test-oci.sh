@@ -11,14 +11,14 @@
 # Differential: for every reference profile, crun's own filter (compiled by crun from the resolved
 # linux.seccomp) and megafilter's program, each read back from a running container, decide every
 # ABI, number and argument boundary alike (compare-filters).
-# Usage: test-oci.sh COMPARE-FILTERS  (with $MEGAFILTER_BINARY; $MEGAFILTER_DATA_DIR or ../shared/data
+# Usage: test-oci.sh COMPARE-FILTERS  (with $MEGAFILTER_BINARY; $MEGAFILTER_DATA_DIR or test/data
 # for the profiles)
 set -u
 
 mf=${MEGAFILTER_BINARY:?}
 compare=${1:?}
 busybox=/bin/busybox
-data=${MEGAFILTER_DATA_DIR:-${MEGAFILTER_SOURCE_ROOT:-.}/../shared/data}
+data=${MEGAFILTER_DATA_DIR:-${MEGAFILTER_SOURCE_ROOT:-.}/test/data}
 
 skip() {
         echo "SKIP: $*"

@@ -7,8 +7,8 @@ MEGAFILTER_PACKAGES=(gcc pkg-config meson ninja-build libseccomp-dev libsystemd-
 MEGAFILTER_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 # The rest of tools/check's needs: zsh for test-completion's zsh half.
 MEGAFILTER_TEST_PACKAGES=(zsh)
-# test-learn-oci: a container runtime, and a static busybox to run in it.
-MEGAFILTER_TEST_PACKAGES+=(crun busybox-static)
+# test-learn-oci, test-oci*: a container runtime, a static busybox to run in it, and Podman.
+MEGAFILTER_TEST_PACKAGES+=(crun busybox-static podman)
 
 install_missing() {
         local missing=() p
