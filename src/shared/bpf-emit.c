@@ -288,18 +288,17 @@ Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, 
 }
 
 unsigned emit_path_max(Emitter *e, Target t) {
-        unsigned *len;
-
         if (t.is_action || e->error < 0)
                 return 1;
-        len = arena_alloc_array(e->scratch, t.pos + 1, sizeof(unsigned));
-        if (!len) {
+        /* Code is only appended until emitter_finish(): the lengths found so far stay true. */
+        if (!ARENA_GREEDY(e->scratch, e->path_len, e->path_allocated, t.pos + 1)) {
                 e->error = -ENOMEM;
                 return 1;
         }
         /* Reversed code: every successor of code[i] sits below i. */
-        for (size_t i = 0; i <= t.pos; i++) {
+        for (size_t i = e->n_path; i <= t.pos; i++) {
                 const struct sock_filter *insn = &e->code[i];
+                unsigned *len = e->path_len;
 
                 if (BPF_CLASS(insn->code) == BPF_RET)
                         len[i] = 1;
@@ -310,7 +309,8 @@ unsigned emit_path_max(Emitter *e, Target t) {
                 else
                         len[i] = 1 + MAX(len[i - 1 - insn->jt], len[i - 1 - insn->jf]);
         }
-        return len[t.pos];
+        e->n_path = MAX(e->n_path, t.pos + 1);
+        return e->path_len[t.pos];
 }
 
 /* A node of the search tree being built bottom-up: pieces lo…hi, and below it the pieces'
@@ -328,10 +328,6 @@ typedef struct Node {
         size_t weight;                  /* pieces below whose cost matters */
         struct Node *left, *right;      /* NODE_SPLIT; NODE_EQUAL: left is the outer leaf, right the middle */
 } Node;
-
-static int cost_max(int a, int b) {
-        return a > b ? a : b;
-}
 
 static Target emit_node(Emitter *e, const uint32_t *first, const Target *t, const Node *n) {
         Target l, r;
@@ -363,7 +359,7 @@ Target emit_search_minmax(Emitter *e, const uint32_t *first, const Target *t, co
         for (size_t i = 0; i < n; i++) {
                 if (n_row > 0 && target_equal(t[row[n_row - 1]->lo], t[i])) {
                         row[n_row - 1]->hi = i;
-                        row[n_row - 1]->cost = cost_max(row[n_row - 1]->cost, cost[i]);
+                        row[n_row - 1]->cost = MAX(row[n_row - 1]->cost, cost[i]);
                         row[n_row - 1]->weight += cost[i] != COST_NONE;
                         continue;
                 }
@@ -380,13 +376,13 @@ Target emit_search_minmax(Emitter *e, const uint32_t *first, const Target *t, co
 
                 /* Of merges with the least cost, the lightest: fewer pieces that matter go deeper. */
                 for (size_t i = 0; i + 1 < n_row; i++) {
-                        int c = cost_max(row[i]->cost, row[i + 1]->cost) + 1;
+                        int c = MAX(row[i]->cost, row[i + 1]->cost) + 1;
                         size_t w = row[i]->weight + row[i + 1]->weight;
 
                         if (i + 2 < n_row && row[i]->kind == NODE_LEAF && row[i + 1]->kind == NODE_LEAF &&
                             row[i + 2]->kind == NODE_LEAF && target_equal(t[row[i]->lo], t[row[i + 2]->lo]) &&
                             row[i + 1]->lo == row[i + 1]->hi && first[row[i + 1]->lo + 1] - first[row[i + 1]->lo] == 1) {
-                                int c3 = cost_max(c - 1, row[i + 2]->cost) + 1;
+                                int c3 = MAX(c - 1, row[i + 2]->cost) + 1;
                                 size_t w3 = w + row[i + 2]->weight;
 
                                 if (c3 <= c && (c3 < best_cost || (c3 == best_cost && w3 < best_weight))) {

@@ -20,6 +20,8 @@ typedef struct Emitter {
                 size_t pos;
         } *rets;                        /* every RET emitted */
         size_t n_rets, rets_allocated;
+        unsigned *path_len;             /* emit_path_max(): longest path from code[i], for i < n_path */
+        size_t n_path, path_allocated;
         int error;                      /* the first failure; emission goes on harmlessly after it */
 } Emitter;
 

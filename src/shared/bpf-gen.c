@@ -589,15 +589,17 @@ static PairScore pair_score(const Policy *p, const BpfProgram *m, const BpfProgr
  * better on the units tried). */
 #define PAIR_ROUNDS 2
 
+/* minmax: ret_score is the pair's pair_score(). */
 static int gen_pair_with(const Policy *p, Arena *scratch, bool minmax, BpfProgram pair[static 2],
-                         BpfProgram **ret_array, size_t *ret_n) {
+                         BpfProgram **ret_array, size_t *ret_n, PairScore *ret_score) {
         BpfProgram a = {}, m = {}, best = {}, *array = NULL, *best_array = NULL;
-        int r = 0, best_score = INT_MAX;
+        PairScore best_score = { INT_MAX, false };
+        int r = 0;
 
         if (minmax) {
                 r = gen_argfilter(p, scratch, NULL, true, NULL, &a);
                 for (unsigned i = 0; r >= 0 && i < PAIR_ROUNDS; i++) {
-                        int score;
+                        PairScore score;
 
                         r = gen_program(p, PROGRAM_MEGAFILTER, true, &a, "megafilter", scratch, &m, &array);
                         bpf_program_done(&a);
@@ -605,8 +607,8 @@ static int gen_pair_with(const Policy *p, Arena *scratch, bool minmax, BpfProgra
                                 r = gen_argfilter(p, scratch, NULL, true, &m, &a);
                         if (r < 0)
                                 break;
-                        score = pair_score(p, &m, &a, false).worst;
-                        if (score < best_score) {
+                        score = pair_score(p, &m, &a, false);
+                        if (score.worst < best_score.worst) {
                                 bpf_program_done(&best);
                                 best = m;
                                 best_array = array;
@@ -623,6 +625,7 @@ static int gen_pair_with(const Policy *p, Arena *scratch, bool minmax, BpfProgra
                 }
                 pair[0] = best;
                 *ret_array = best_array;
+                *ret_score = best_score;
         } else
                 r = gen_program(p, PROGRAM_MEGAFILTER, false, NULL, "megafilter", scratch, &pair[0], ret_array);
         *ret_n = 1;                     /* pair[0] may own an arena even on failure */
@@ -643,7 +646,7 @@ static int gen_pair(const Policy *p, Arena *scratch, BpfProgram pair[static 2], 
         PairScore weighted, minmax;
         int r;
 
-        r = gen_pair_with(p, scratch, false, pair, ret_array, ret_n);
+        r = gen_pair_with(p, scratch, false, pair, ret_array, ret_n, NULL);
         if (r < 0)
                 return r;
         /* Most policies are on target this way: checking costs only the native ABI's uncached calls. */
@@ -651,9 +654,9 @@ static int gen_pair(const Policy *p, Arena *scratch, BpfProgram pair[static 2], 
                 return 0;
         weighted = pair_score(p, &pair[0], &pair[1], false);
 
-        r = gen_pair_with(p, scratch, true, other, &other_array, &n_other);
+        /* The argument filter gen_pair_with() returns is the one its score was taken with. */
+        r = gen_pair_with(p, scratch, true, other, &other_array, &n_other, &minmax);
         if (r >= 0) {
-                minmax = pair_score(p, &other[0], &other[1], false);
                 if (minmax.on_target || minmax.worst < weighted.worst) {
                         BpfProgram t[2] = { pair[0], pair[1] };
 
