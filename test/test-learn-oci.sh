@@ -11,21 +11,10 @@
 set -u
 
 mf=${MEGAFILTER_BINARY:?}
-busybox=/bin/busybox
 
-skip() {
-        echo "SKIP: $*"
-        exit 77
-}
-
-command -v crun >/dev/null || skip "crun not installed"
-[[ -x $busybox ]] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' || skip "no static $busybox (busybox-static)"
-[[ $(id -u) == 0 ]] || skip "needs root"
-[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 not installed"
-if [[ -z ${MEGAFILTER_LEARN_NS:-} ]]; then
-        MEGAFILTER_LEARN_NS=1 exec unshare -m --propagation private "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null
+. "${0%/*}/crun-env.sh" || exit 1
+crun_require crun static-busybox root python3
+crun_namespace "$@"
 
 tmp=$(mktemp -d)
 trap 'crun --cgroup-manager=disabled delete -f megafilter-learn-oci >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -48,10 +37,7 @@ if "$mf" oci --help >/dev/null 2>&1; then
         fi
 fi
 
-mkdir -p "$tmp/bundle/rootfs/"{bin,proc,dev,sys,tmp}
-cp "$busybox" "$tmp/bundle/rootfs/bin/busybox"
-ln -s busybox "$tmp/bundle/rootfs/bin/sh"
-(cd "$tmp/bundle" && crun spec) || skip "crun spec failed"
+crun_bundle "$tmp/bundle"
 
 # in_container WANT-RC WANT-STDOUT WANT-STDERR -- COMMAND…: crun runs COMMAND under the learned section.
 in_container() {

@@ -17,18 +17,9 @@ generator=${2:?}
 seeds=${MEGAFILTER_OCI_SEEDS:-1-100}
 mode=${MEGAFILTER_OCI_GENERATOR_MODE---simple}
 
-skip() {
-        echo "SKIP: $*"
-        exit 77
-}
-
-command -v crun >/dev/null || skip "crun not installed"
-[[ $(id -u) == 0 ]] || skip "needs root"
-[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 not installed"
-if [[ -z ${MEGAFILTER_OCI_NS:-} ]]; then
-        MEGAFILTER_OCI_NS=1 exec unshare -m --propagation private "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null
+. "${0%/*}/crun-env.sh" || exit 1
+crun_require crun root python3
+crun_namespace "$@"
 
 tmp=$(mktemp -d)
 id=megafilter-oci-diff-$$

@@ -14,21 +14,10 @@ set -u
 
 mf=${MEGAFILTER_BINARY:?}
 wrapper=$(realpath "${1:?}")
-busybox=/bin/busybox
 
-skip() {
-        echo "SKIP: $*"
-        exit 77
-}
-
-command -v podman >/dev/null || skip "podman not installed"
-command -v crun >/dev/null || skip "crun not installed"
-[[ -x $busybox ]] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' || skip "no static $busybox (busybox-static)"
-[[ $(id -u) == 0 ]] || skip "needs root"
-if [[ -z ${MEGAFILTER_OCI_NS:-} ]]; then
-        MEGAFILTER_OCI_NS=1 exec unshare -m --propagation private "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null
+. "${0%/*}/crun-env.sh" || exit 1
+crun_require podman crun static-busybox root
+crun_namespace "$@"
 
 tmp=$(mktemp -d)
 failures=0

@@ -17,22 +17,11 @@ set -u
 
 mf=${MEGAFILTER_BINARY:?}
 compare=${1:?}
-busybox=/bin/busybox
 data=${MEGAFILTER_DATA_DIR:-${MEGAFILTER_SOURCE_ROOT:-.}/test/data}
 
-skip() {
-        echo "SKIP: $*"
-        exit 77
-}
-
-command -v crun >/dev/null || skip "crun not installed"
-[[ -x $busybox ]] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' || skip "no static $busybox (busybox-static)"
-[[ $(id -u) == 0 ]] || skip "needs root"
-[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 not installed"
-if [[ -z ${MEGAFILTER_OCI_NS:-} ]]; then
-        MEGAFILTER_OCI_NS=1 exec unshare -m --propagation private "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null
+. "${0%/*}/crun-env.sh" || exit 1
+crun_require crun static-busybox root python3
+crun_namespace "$@"
 
 tmp=$(mktemp -d)
 id=megafilter-oci-$$
@@ -44,10 +33,7 @@ fail() {
 }
 
 bundle=$tmp/bundle
-mkdir -p "$bundle/rootfs/"{bin,proc,dev,sys,tmp}
-cp "$busybox" "$bundle/rootfs/bin/busybox"
-ln -s busybox "$bundle/rootfs/bin/sh"
-(cd "$bundle" && crun spec) || skip "crun spec failed"
+crun_bundle "$bundle"
 cp "$bundle/config.json" "$tmp/config.orig.json"
 
 # config SECCOMP-JSON-FILE|- ANNOTATION|- -- COMMAND…: config.json runs COMMAND with that linux.seccomp
