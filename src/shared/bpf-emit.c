@@ -176,6 +176,50 @@ static int skip_redundant_loads(Arena *arena, struct sock_filter *insns, size_t 
         return 0;
 }
 
+/* Drop what no path reaches (the loads skip_redundant_loads() jumped past). Jumps only get
+ * shorter. */
+static size_t drop_unreachable(Arena *arena, struct sock_filter *insns, size_t n) {
+        bool *reached = arena_alloc_array(arena, n, sizeof(bool));
+        size_t *to = arena_alloc_array(arena, n, sizeof(size_t)), m = 0;
+
+        if (!reached || !to)
+                return n;               /* keep it all */
+        for (size_t pc = 0; pc < n; pc++)
+                reached[pc] = pc == 0;
+        for (size_t pc = 0; pc < n; pc++) {
+                const struct sock_filter *insn = &insns[pc];
+
+                if (!reached[pc])
+                        continue;
+                if (BPF_CLASS(insn->code) == BPF_RET)
+                        continue;
+                if (BPF_CLASS(insn->code) != BPF_JMP)
+                        reached[pc + 1] = true;
+                else if (BPF_OP(insn->code) == BPF_JA)
+                        reached[pc + 1 + insn->k] = true;
+                else
+                        reached[pc + 1 + insn->jt] = reached[pc + 1 + insn->jf] = true;
+        }
+        for (size_t pc = 0; pc < n; pc++)
+                to[pc] = reached[pc] ? m++ : SIZE_MAX;
+        for (size_t pc = 0; pc < n; pc++) {
+                struct sock_filter insn = insns[pc];
+
+                if (!reached[pc])
+                        continue;
+                if (BPF_CLASS(insn.code) == BPF_JMP) {
+                        if (BPF_OP(insn.code) == BPF_JA)
+                                insn.k = (uint32_t) (to[pc + 1 + insn.k] - to[pc] - 1);
+                        else {
+                                insn.jt = (uint8_t) (to[pc + 1 + insn.jt] - to[pc] - 1);
+                                insn.jf = (uint8_t) (to[pc + 1 + insn.jf] - to[pc] - 1);
+                        }
+                }
+                insns[to[pc]] = insn;
+        }
+        return m;
+}
+
 int emitter_finish(Emitter *e, BpfProgram *p) {
         if (e->error < 0)
                 return e->error;
@@ -190,6 +234,8 @@ int emitter_finish(Emitter *e, BpfProgram *p) {
         }
         if (e->n > 0 && skip_redundant_loads(e->scratch, e->code, e->n) < 0)
                 return -ENOMEM;
+        if (e->n > 0)
+                e->n = drop_unreachable(e->scratch, e->code, e->n);
         p->insns = TAKE_PTR(e->code);
         p->n = e->n;
         p->allocated = e->allocated;

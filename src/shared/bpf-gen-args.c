@@ -3,8 +3,9 @@
 /* Argument checks: the code that decides one syscall from its arguments. A decision's rules are
  * taken in groups that compile well together: runs of range comparisons on one argument become
  * a search over the argument's value, runs of single-bit tests with one action become one
- * "jset", rules sharing a first comparison test it once. Everything else is tested as written.
- * 64-bit comparisons look at both halves. */
+ * "jset", rules sharing a first comparison test it once; within a rule, the range comparisons on
+ * one argument are one search (Docker's personality() rule: five != on one argument). Everything
+ * else is tested as written. 64-bit comparisons look at both halves. */
 
 #include "bpf-gen-internal.h"
 
@@ -320,6 +321,56 @@ static Target emit_cmp(Emitter *e, const ArgCmp *c, unsigned bits, Target t, Tar
         return emit_masked(e, c, bits, t, f);
 }
 
+static ArgCmp cmp_negated(const ArgCmp *c) {
+        static const uint8_t negation[] = {
+                [ARG_EQ] = ARG_NE, [ARG_NE] = ARG_EQ, [ARG_LT] = ARG_GE,
+                [ARG_GE] = ARG_LT, [ARG_LE] = ARG_GT, [ARG_GT] = ARG_LE,
+        };
+        ArgCmp n = *c;
+
+        n.op = negation[c->op];
+        return n;
+}
+
+/* All of c[0..n) hold: t, else f. The range comparisons on one argument are one search over its
+ * value (the first of them that fails leads to f), which loads the argument once; the others
+ * are tested one by one. */
+static Target emit_conjunction(Emitter *e, const ArgCmp *c, size_t n, unsigned bits, Target t, Target f) {
+        for (size_t j = n; j > 0; j--) {
+                const ArgCmp *first = &c[j - 1];
+                ArgCmp *negated;
+                const ArgCmp **cmps;
+                int *outcome;
+                size_t k = 0;
+                bool later = false;
+
+                if (!op_is_range(first->op)) {
+                        t = emit_cmp(e, first, bits, t, f);
+                        continue;
+                }
+                for (size_t i = 0; i < j - 1 && !later; i++)
+                        later = op_is_range(c[i].op) && c[i].arg == first->arg;
+                if (later)
+                        continue;       /* searched with the first range comparison on its argument */
+
+                negated = arena_alloc_array(e->scratch, n, sizeof(ArgCmp));
+                cmps = arena_alloc_array(e->scratch, n, sizeof(ArgCmp *));
+                outcome = arena_alloc_array(e->scratch, n, sizeof(int));
+                if (!negated || !cmps || !outcome) {
+                        e->error = -ENOMEM;
+                        return f;
+                }
+                for (size_t i = j - 1; i < n; i++)
+                        if (op_is_range(c[i].op) && c[i].arg == first->arg) {
+                                negated[k] = cmp_negated(&c[i]);
+                                cmps[k] = &negated[k];
+                                outcome[k++] = 0;
+                        }
+                t = emit_range_group(e, first->arg, bits, cmps, outcome, k, (const Target[]) { f, t }, 1);
+        }
+        return t;
+}
+
 /* ---- groups of rules ---- */
 
 typedef enum GroupKind {
@@ -399,13 +450,8 @@ static Target emit_group(Emitter *e, const ArgRule *r, size_t n, GroupKind kind,
         }
 
         case GROUP_RULE:
-        default: {
-                Target t = TARGET_ACTION(r[0].action);
-
-                for (size_t j = r[0].n_cmp; j > 0; j--)
-                        t = emit_cmp(e, &r[0].cmp[j - 1], bits, t, next);
-                return t;
-        }
+        default:
+                return emit_conjunction(e, r[0].cmp, r[0].n_cmp, bits, TARGET_ACTION(r[0].action), next);
         }
 }
 
