@@ -31,7 +31,27 @@ cp /bin/busybox "$bundle/rootfs/bin/sh"       # crun create looks for the comman
 (cd "$bundle" && crun spec) || skip "crun spec failed"
 cp "$bundle/config.json" "$tmp/config.orig.json"
 
-failures=0 same=0 refused=0
+# libseccomp 2.5.4 now and then leaves the "ld [0]" out of an ABI's section, which then compares
+# the syscall numbers with the arch word: every rule of that ABI is dead (seen with one
+# conditional rule on a call x86 multiplexes, semop, and architectures [SCMP_ARCH_X86]). Such a
+# program is libseccomp's bug, not a verdict to match: where every mismatch is on that ABI, the
+# seed is excused.
+arch_word_compared() {
+        /usr/bin/python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+p = [struct.unpack_from("<HBBI", d, i) for i in range(0, len(d), 8)]
+arches = {0xc000003e: "x86-64", 0x40000003: "x86"}
+for i, (code, jt, jf, k) in enumerate(p):
+    # "jeq #AUDIT_ARCH_…" whose taken branch tests A again without loading anything
+    if code == 0x15 and k in arches and i + 1 + jt < len(p) and p[i + 1 + jt][0] & 7 == 5:
+        print(arches[k])
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+failures=0 same=0 refused=0 excused=0
 fail() {
         failures=$((failures + 1))
         echo "FAIL: $*"
@@ -65,10 +85,14 @@ PY
                 fail "seed $seed: crun refuses what megafilter takes: $(<"$tmp/crun.err")"
         elif "$compare" "file:$tmp/crun.bpf" "file:$tmp/mf.bpf" crun megafilter >"$tmp/compare.out" 2>&1; then
                 same=$((same + 1))
+        elif arch=$(arch_word_compared "$tmp/crun.bpf") &&
+             ! grep '^MISMATCH' "$tmp/compare.out" | grep -qv "^MISMATCH $arch "; then
+                excused=$((excused + 1))
+                echo "excused: seed $seed: crun's program compares syscall numbers with the arch word after its $arch check (libseccomp's bug); every mismatch is there"
         else
                 fail "seed $seed: the filters differ: $(head -n 8 "$tmp/compare.out")"
                 cp "$tmp/s.json" "/tmp/megafilter-oci-diff-seed-$seed.json" 2>/dev/null
         fi
 done
-echo "$same alike, $refused refused by both, $failures failures (seeds $seeds${mode:+, $mode})"
+echo "$same alike, $refused refused by both, $excused excused, $failures failures (seeds $seeds${mode:+, $mode})"
 exit $((failures > 0))
