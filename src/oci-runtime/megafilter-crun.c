@@ -252,13 +252,7 @@ static int annotate(Context *c, const char *config) {
         if (r != 0)
                 return r < 0 ? r : 0;
 
-        r = oci_seccomp_load(config, &lo, &diag, &oci);
-        /* crun makes unknown names fatal under this annotation: so does the compile, then. */
-        if (r >= 0 && !oci->disabled && oci_config_has_annotation(oci->doc, OCI_ANNOTATION_FAIL_UNKNOWN)) {
-                oci = oci_seccomp_free(oci);
-                lo.flags |= OCI_STRICT_NAMES;
-                r = oci_seccomp_load(config, &lo, &diag, &oci);
-        }
+        r = oci_seccomp_load(config, &lo, &diag, &oci);        /* run.oci.seccomp_fail_unknown_syscall included */
         if (r < 0) {
                 if (diag.n_errors == 0) {
                         char *m;

@@ -20,7 +20,7 @@
  * as the caller's header declares it. Later versions only append fields; a smaller size (an older
  * caller) gets the defaults for the fields it lacks; a larger one (a newer caller) is accepted when
  * the bytes this version does not know are zero. Enumerations only gain values. Only the mf_*
- * symbols are exported, versioned MEGAFILTER_0.2. */
+ * symbols are exported, versioned MEGAFILTER_0.2 (MEGAFILTER_0.3: what 0.3 added). */
 
 #include <linux/filter.h>
 #include <stddef.h>
@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MF_VERSION_MAJOR 0
-#define MF_VERSION_MINOR 2
+#define MF_VERSION_MINOR 3
 #define MF_VERSION_MICRO 0
 /* Whether the header is at least version major.minor.micro. */
 #define MF_VERSION_AT_LEAST(major, minor, micro)                                                   \
@@ -275,6 +275,46 @@ enum {
 int mf_sandbox_install(const mf_sandbox *s, unsigned flags, mf_log_fn log, void *userdata, struct mf_error *error);
 
 void mf_sandbox_free(mf_sandbox *s);
+
+/* ---- containers (since 0.3) ---- */
+
+enum {
+        MF_OCI_INPUT_AUTO = 0,          /* a directory: a bundle (its config.json); a file: by its keys */
+        MF_OCI_INPUT_SECCOMP = 1,       /* the runtime spec's linux.seccomp object alone */
+        MF_OCI_INPUT_CONFIG = 2,        /* a runtime spec (config.json) or a bundle */
+        MF_OCI_INPUT_PROFILE = 3,       /* a Docker/Moby/Podman profile */
+};
+
+enum {
+        MF_OCI_STRICT = 1 << 0,         /* any warning (an unknown member, a name libseccomp does not know) fails */
+};
+
+struct mf_oci_options {
+        size_t size;                    /* sizeof(struct mf_oci_options) */
+        int input;                      /* MF_OCI_INPUT_* */
+        const char *arch;               /* host ABI ("x86-64", …); NULL (default): this machine's */
+        unsigned flags;                 /* MF_OCI_* */
+        const char *const *caps;        /* profiles: the container's capabilities ("CAP_SYS_ADMIN", …), NULL-terminated;
+                                         * NULL (default): Docker's default set */
+        unsigned kernel_major, kernel_minor;    /* profiles: the kernel minKernel is held against; 0.0: the running one */
+        int verify;                     /* MF_VERIFY_* */
+};
+
+/* Compile a container's seccomp profile (path: a bundle, a config.json, a linux.seccomp object or
+ * a Docker/Podman profile) into the one program crun would build from it with libseccomp 2.5
+ * (MF_LAYOUT_SINGLE: crun loads one), with crun 1.8's semantics. A config.json that asks for
+ * run.oci.seccomp_fail_unknown_syscall makes unknown names errors, as in crun. Diagnostics name
+ * the file, line and JSON path ("syscalls[12].args[0].op"). A spec without linux.seccomp gives a
+ * sandbox of no program. opts NULL: every default. error may be NULL. */
+int mf_oci_compile(const char *path, const struct mf_oci_options *opts, mf_log_fn log, void *userdata,
+                   mf_sandbox **ret, struct mf_error *error);
+
+/* Compile the bundle's (or config.json's) linux.seccomp and write the program into it as the
+ * run.oci.seccomp_bpf_data annotation, which crun then loads instead of compiling linux.seccomp:
+ * atomically (a new file renamed over the old one), linux.seccomp kept. On any error the file is
+ * left as it was. 0 also when there is no linux.seccomp (nothing is written). */
+int mf_oci_annotate(const char *bundle, const struct mf_oci_options *opts, mf_log_fn log, void *userdata,
+                    struct mf_error *error);
 
 #ifdef __cplusplus
 }

@@ -15,8 +15,6 @@
 #include "sandbox.h"
 
 #define OCI_ANNOTATION_BPF_DATA "run.oci.seccomp_bpf_data"
-/* crun: unknown system call names in linux.seccomp are fatal when this annotation is present. */
-#define OCI_ANNOTATION_FAIL_UNKNOWN "run.oci.seccomp_fail_unknown_syscall"
 
 /* Standard base64, padded. malloc()ed; NULL on ENOMEM. */
 char *oci_base64_encode(const void *data, size_t n);

@@ -1139,6 +1139,8 @@ int oci_seccomp_load(const char *path, const OciLoadOptions *o, Diag *diag, OciS
                         break;
                 }
                 r = oci_spec_parse(s->doc, v, "linux.seccomp.", &s->arena, diag, &s->spec);
+                if (json_object_get(json_object_get(root, "annotations"), OCI_ANNOTATION_FAIL_UNKNOWN))
+                        opts.flags |= OCI_STRICT_NAMES;
                 break;
         }
         case OCI_INPUT_PROFILE: {

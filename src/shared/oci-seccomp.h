@@ -22,6 +22,10 @@
 #include "layer.h"
 #include "sandbox.h"
 
+/* crun: unknown system call names in linux.seccomp are fatal when a config.json has this
+ * annotation (oci_seccomp_load() reads it). */
+#define OCI_ANNOTATION_FAIL_UNKNOWN "run.oci.seccomp_fail_unknown_syscall"
+
 typedef enum OciInput {
         OCI_INPUT_AUTO,                 /* a directory: a bundle; a file: by its keys */
         OCI_INPUT_SECCOMP,              /* the linux.seccomp object alone */
