@@ -231,4 +231,32 @@ fi
 "$mf" oci compile --output="$tmp/out.bpf" "$bundle" 2>/dev/null && fail "oci compile took an unknown operator"
 [[ ! -e $tmp/out.bpf ]] || fail "a refused compile wrote its output"
 
+# --- run.oci.seccomp_fail_unknown_syscall: a name libseccomp does not know is fatal, for crun
+# and for megafilter; without it, both skip the name ---
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["no_such_call", "mount"], "action": "SCMP_ACT_ERRNO"}]}' \
+        >"$tmp/unknown.json"
+for strict in yes no; do
+        config "$tmp/unknown.json" - -- /bin/busybox true
+        [[ $strict == yes ]] && /usr/bin/python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["annotations"] = {"run.oci.seccomp_fail_unknown_syscall": "1"}
+json.dump(c, open(sys.argv[1], "w"))' "$bundle/config.json"
+        cp "$bundle/config.json" "$tmp/before.json"
+        crun --cgroup-manager=disabled run -b "$bundle" "$id" >/dev/null 2>&1
+        crun_rc=$?
+        crun --cgroup-manager=disabled delete -f "$id" >/dev/null 2>&1
+        "$mf" oci annotate "$bundle" 2>"$tmp/annotate.err"
+        mf_rc=$?
+        if [[ $strict == yes ]]; then
+                [[ $crun_rc != 0 ]] || fail "crun took an unknown name under run.oci.seccomp_fail_unknown_syscall"
+                [[ $mf_rc != 0 ]] || fail "oci annotate took an unknown name under run.oci.seccomp_fail_unknown_syscall"
+                grep -q no_such_call "$tmp/annotate.err" || fail "oci annotate's diagnostic: $(<"$tmp/annotate.err")"
+                cmp -s "$bundle/config.json" "$tmp/before.json" || fail "a refused annotate changed config.json"
+        else
+                [[ $crun_rc == 0 && $mf_rc == 0 ]] || fail "an unknown name without the annotation: crun $crun_rc, oci annotate $mf_rc"
+        fi
+done
+echo "ok: run.oci.seccomp_fail_unknown_syscall makes unknown names fatal, as in crun"
+
 exit $((failures > 0))
