@@ -750,6 +750,7 @@ typedef struct Chain {
         uint16_t n;
         ArgCmp cmp[ARG_CMP_ARGS + 1];
         SourceLoc loc;
+        ssize_t next;                   /* the next chain of the same ABI and call, or -1 */
 } Chain;
 
 typedef struct RuleList {
@@ -757,7 +758,14 @@ typedef struct RuleList {
         size_t n, allocated;
         Chain *chains;
         size_t n_chains, allocated_chains;
+        ssize_t *first;                 /* [abi * syscall_count() + id]: its first chain, or -1 (NULL: none yet) */
 } RuleList;
+
+/* The chains of one ABI and call, in the order they came (a profile has a thousand chains: a
+ * list per call keeps the checks below linear). */
+#define CHAINS_FOREACH(c, l, a, i)                                                                      \
+        for (ssize_t _k = (l)->first ? (l)->first[(size_t) (a) * syscall_count() + (size_t) (i)] : -1;  \
+             _k >= 0 && ((c) = &(l)->chains[_k], true); _k = (c)->next)
 
 static int cmp_by_arg(const void *a, const void *b) {
         const ArgCmp *x = a, *y = b;
@@ -788,20 +796,23 @@ static bool chain_cmp(const ArgCmp *c, unsigned arg_bits, ArgCmp *ret) {
 /* A call's rule without conditions (n == 0 in the list) ends its tree: libseccomp ignores the
  * conditional rules that come after it, and drops those before. */
 static bool chain_unconditional(const RuleList *l, Abi abi, int id) {
-        for (size_t i = 0; i < l->n_chains; i++)
-                if (l->chains[i].n == 0 && l->chains[i].abi == abi && l->chains[i].id == id)
+        const Chain *c;
+
+        CHAINS_FOREACH(c, l, abi, id)
+                if (c->n == 0)
                         return true;
         return false;
 }
 
 static const Chain *chain_conflict(const RuleList *l, const Chain *new) {
+        const Chain *c;
+
         if (new->n == 0 || chain_unconditional(l, new->abi, new->id))
                 return NULL;
-        for (size_t i = 0; i < l->n_chains; i++) {
-                const Chain *c = &l->chains[i];
+        CHAINS_FOREACH(c, l, new->abi, new->id) {
                 bool prefix = true;
 
-                if (c->abi != new->abi || c->id != new->id || c->n < new->n || c->action == new->action)
+                if (c->n < new->n || c->action == new->action)
                         continue;
                 for (size_t k = 0; k < new->n && prefix; k++)
                         prefix = cmps_equal(&c->cmp[k], &new->cmp[k]);
@@ -811,10 +822,32 @@ static const Chain *chain_conflict(const RuleList *l, const Chain *new) {
         return NULL;
 }
 
+static int chain_append(Arena *arena, RuleList *l, const Chain *c) {
+        size_t n_ids = syscall_count();
+        ssize_t *slot;
+
+        if (!l->first) {
+                l->first = arena_alloc_array(arena, (size_t) _ABI_MAX * n_ids, sizeof(ssize_t));
+                if (!l->first)
+                        return -ENOMEM;
+                for (size_t i = 0; i < (size_t) _ABI_MAX * n_ids; i++)
+                        l->first[i] = -1;
+        }
+        if (!ARENA_GREEDY(arena, l->chains, l->allocated_chains, l->n_chains + 1))
+                return -ENOMEM;
+        l->chains[l->n_chains] = *c;
+        l->chains[l->n_chains].next = -1;
+        /* at the end of its list: the order of the rules is the order of the checks */
+        for (slot = &l->first[(size_t) c->abi * n_ids + (size_t) c->id]; *slot >= 0; slot = &l->chains[*slot].next)
+                ;
+        *slot = (ssize_t) l->n_chains++;
+        return 0;
+}
+
 /* The chains rule gives libseccomp on every ABI of abis; a conflict is returned in *ret. */
 static int add_chains(Arena *arena, RuleList *l, const LayerRule *rule, AbiSet abis, const Chain **ret) {
         const AbiMultiplexed *mux = abi_multiplexed(syscall_name(rule->syscall));
-        int mux_id = mux ? syscall_from_name(mux->ipc ? "ipc" : "socketcall") : -1;
+        int mux_id = mux ? syscall_from_name(mux->ipc ? "ipc" : "socketcall") : -1, r;
 
         *ret = NULL;
         ABI_SET_FOREACH(a, abis) {
@@ -839,9 +872,9 @@ static int add_chains(Arena *arena, RuleList *l, const LayerRule *rule, AbiSet a
                                 return 0;
                         if (c.n == 0 && chain_unconditional(l, a, c.id))
                                 continue;
-                        if (!ARENA_GREEDY(arena, l->chains, l->allocated_chains, l->n_chains + 1))
-                                return -ENOMEM;
-                        l->chains[l->n_chains++] = c;
+                        r = chain_append(arena, l, &c);
+                        if (r < 0)
+                                return r;
                 }
         }
         return 0;
