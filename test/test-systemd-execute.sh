@@ -58,15 +58,18 @@ for side in stock patched; do
         dir=${!side}
         log=$work/$side.log
         rc=0
-        (cd "$dir" && "$root/tools/systemd-ns" ./test-execute "${groups[@]}") >"$log" 2>&1 || rc=$?
+        # stdout (the unit dumps, fully buffered) apart from stderr (the log): in one file a flush
+        # can land inside a unit's name line and a log line split it.
+        (cd "$dir" && "$root/tools/systemd-ns" ./test-execute "${groups[@]}") >"$log.out" 2>"$log" || rc=$?
         if [ $rc -ne 0 ]; then
                 grep -E ': expected |Assertion|Test timeout' "$log" | head -n 20 || true
-                echo "… the last lines of $side's test-execute:"
-                tail -n 40 "$log"
+                echo "… the last lines of $side's test-execute (stderr, then stdout):"
+                tail -n 30 "$log"
+                tail -n 10 "$log.out"
                 fail "$side test-execute ${groups[*]} exited with $rc"
         fi
         # The services each group ran (wait_for_service_finish() prints the unit's name alone).
-        grep -E '^exec-[A-Za-z0-9_.@-]+\.service$' "$log" | sort >"$work/$side.units"
+        grep -E '^exec-[A-Za-z0-9_.@-]+\.service$' "$log.out" | sort >"$work/$side.units"
         # Skips for want of something on this machine.
         grep -Ei 'skipping (remaining tests in )?test_exec_' "$log" | grep -v 'does not match any pattern' |
                 sort -u >"$work/$side.skips" || true
