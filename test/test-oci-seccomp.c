@@ -465,8 +465,8 @@ static void test_reference_figures(void **state) {
                 const char *name;
                 size_t instructions;
         } profiles[] = {
-                { "docker-default", 330 },
-                { "podman-default", 334 },
+                { "docker-default", 276 },
+                { "podman-default", 276 },
         };
         const char *src = getenv("MEGAFILTER_SOURCE_ROOT");
 

@@ -319,17 +319,36 @@ Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n)
         return emit_search_range(e, &s, 0, n - 1, ceil_log2(n));
 }
 
-Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n) {
-        uint64_t *prefix = arena_alloc_array(e->scratch, n + 1, sizeof(uint64_t));
+Target emit_search_weighted(Emitter *e, const uint32_t *first_in, const Target *t_in, const uint64_t *w_in, size_t n_in,
+                            bool fold) {
+        uint64_t *prefix = arena_alloc_array(e->scratch, n_in + 1, sizeof(uint64_t));
+        uint32_t *first = arena_alloc_array(e->scratch, n_in, sizeof(uint32_t));
+        Target *t = arena_alloc_array(e->scratch, n_in, sizeof(Target));
         Search s = { first, t, prefix };
+        size_t n = 0;
 
-        assert(n > 0);
-        if (!prefix) {
+        assert(n_in > 0);
+        if (!prefix || !first || !t) {
                 e->error = -ENOMEM;
-                return t[0];
+                return t_in[0];
         }
-        for (size_t i = 0; i < n; i++)
-                prefix[i + 1] = prefix[i] + w[i];
+        /* A piece of one number between two of one target: the three as one piece, whose target
+         * tests that number ("jeq"), one comparison instead of two. */
+        prefix[0] = 0;
+        for (size_t i = 0; i < n_in; i++) {
+                if (fold && i + 2 < n_in && target_equal(t_in[i], t_in[i + 2]) && first_in[i + 2] - first_in[i + 1] == 1) {
+                        first[n] = first_in[i];
+                        t[n] = emit_jump(e, BPF_JEQ, first_in[i + 1], t_in[i + 1], t_in[i]);
+                        prefix[n + 1] = prefix[n] + w_in[i] + w_in[i + 1] + w_in[i + 2];
+                        n++;
+                        i += 2;
+                        continue;
+                }
+                first[n] = first_in[i];
+                t[n] = t_in[i];
+                prefix[n + 1] = prefix[n] + w_in[i];
+                n++;
+        }
         return emit_search_range(e, &s, 0, n - 1, ceil_log2(n) + 1);
 }
 

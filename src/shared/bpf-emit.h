@@ -49,8 +49,12 @@ Target emit_jump(Emitter *e, uint16_t op, uint32_t k, Target t, Target f);
  * t[i]. first[0] must be 0 and the pieces sorted; neighbours may share a target. */
 Target emit_search(Emitter *e, const uint32_t *first, const Target *t, size_t n);
 
-/* The same, keeping heavy pieces (w[i]: how often piece i is expected to run) near the root. */
-Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n);
+/* The same, keeping heavy pieces (w[i]: how often piece i is expected to run) near the root.
+ * fold: a piece of one number between two of one target is tested with "jeq" inside one piece
+ * of the three (one comparison instead of two: smaller code, but the search is then laid out
+ * over other pieces, which can lengthen paths). */
+Target emit_search_weighted(Emitter *e, const uint32_t *first, const Target *t, const uint64_t *w, size_t n,
+                            bool fold);
 
 /* The same, placing the pieces so that the largest of cost[i] plus the comparisons on the way to
  * piece i is least (COST_NONE: a piece whose path does not matter). */

@@ -262,7 +262,12 @@ static Target emit_arch(Emitter *e, const Costs *c, Abi abi) {
                 if (c->minmax)
                         cost[i] = sp.s[i].cost == COST_NONE ? COST_NONE : sp.s[i].cost + (int) emit_path_max(e, t[i]);
         }
-        search = c->minmax ? emit_search_minmax(e, first, t, cost, sp.n) : emit_search_weighted(e, first, t, w, sp.n);
+        /* Folding one-number pieces into their neighbours makes the code smaller and can make
+         * the native ABI's argument-checked calls a few instructions longer: where those calls
+         * pay for two programs (split) their length comes first; a single program (a container's)
+         * is asked to be small. */
+        search = c->minmax ? emit_search_minmax(e, first, t, cost, sp.n) :
+                emit_search_weighted(e, first, t, w, sp.n, abi != c->policy->native || c->kind == PROGRAM_SINGLE);
         return emit_insn(e, BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR, search);
 }
 
