@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <limits.h>
+#include <sys/types.h>
 #include <string.h>
 
 #include "bpf-emit.h"
@@ -177,13 +178,14 @@ static int skip_redundant_loads(Arena *arena, struct sock_filter *insns, size_t 
 }
 
 /* Drop what no path reaches (the loads skip_redundant_loads() jumped past). Jumps only get
- * shorter. */
-static size_t drop_unreachable(Arena *arena, struct sock_filter *insns, size_t n) {
+ * shorter. Returns the new length, or -ENOMEM (a program that merely kept its dead code would
+ * differ from the one an undisturbed run builds). */
+static ssize_t drop_unreachable(Arena *arena, struct sock_filter *insns, size_t n) {
         bool *reached = arena_alloc_array(arena, n, sizeof(bool));
         size_t *to = arena_alloc_array(arena, n, sizeof(size_t)), m = 0;
 
         if (!reached || !to)
-                return n;               /* keep it all */
+                return -ENOMEM;
         for (size_t pc = 0; pc < n; pc++)
                 reached[pc] = pc == 0;
         for (size_t pc = 0; pc < n; pc++) {
@@ -217,7 +219,7 @@ static size_t drop_unreachable(Arena *arena, struct sock_filter *insns, size_t n
                 }
                 insns[to[pc]] = insn;
         }
-        return m;
+        return (ssize_t) m;
 }
 
 int emitter_finish(Emitter *e, BpfProgram *p) {
@@ -234,8 +236,12 @@ int emitter_finish(Emitter *e, BpfProgram *p) {
         }
         if (e->n > 0 && skip_redundant_loads(e->scratch, e->code, e->n) < 0)
                 return -ENOMEM;
-        if (e->n > 0)
-                e->n = drop_unreachable(e->scratch, e->code, e->n);
+        if (e->n > 0) {
+                ssize_t m = drop_unreachable(e->scratch, e->code, e->n);
+                if (m < 0)
+                        return (int) m;
+                e->n = (size_t) m;
+        }
         p->insns = TAKE_PTR(e->code);
         p->n = e->n;
         p->allocated = e->allocated;
