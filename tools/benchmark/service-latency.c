@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* megafilter-service-latency [ITERATIONS]: run as a service's command, under whatever filters its
- * manager attached, and print the time of a few system calls, one "NAME NS" line each: getppid
- * (the cheapest call: what entering the filters costs), openat+close and socket+close (calls
- * hardened units check the arguments of), and a denied call (afs_syscall, which the kernel does
- * not implement: unfiltered it returns ENOSYS at once, so its time is the bare path; a
- * SystemCallFilter= allow-list denies it). Each figure is the fastest of 10 batches, so that an
- * interrupt or a migration spoils one batch and not the figure; tools/bench-systemd keeps the
- * fastest over its rounds. Also prints "filters N" (Seccomp_filters of /proc/self/status). */
+/* megafilter-service-latency [ITERATIONS]: run as a service's command (or, linked static, a
+ * container's), under whatever filters its manager or runtime attached, and print the time of a
+ * few system calls, one "NAME NS" line each: getppid (the cheapest call: what entering the filters
+ * costs), openat+close and socket+close (calls hardened units check the arguments of), and a
+ * denied call (afs_syscall, which the kernel does not implement: unfiltered it returns ENOSYS at
+ * once, so its time is the bare path; a SystemCallFilter= allow-list or a container profile
+ * denies it). Each figure is the fastest of 10 batches, so that an interrupt or a migration spoils
+ * one batch and not the figure; tools/bench-systemd and tools/bench-oci keep the fastest over
+ * their rounds. Also prints "filters N" (Seccomp_filters of /proc/self/status). */
 
 #include <fcntl.h>
 #include <stdio.h>
