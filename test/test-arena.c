@@ -3,9 +3,23 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "arena.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
 
 static bool all_zero(const void *p, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -157,6 +171,42 @@ static void test_prefault(void **state) {
         arena_done(&a);
 }
 
+static size_t vm_size_kib(void) {
+        FILE *f = fopen("/proc/self/status", "re");
+        char line[256];
+        size_t kib = 0;
+
+        assert_non_null(f);
+        while (fgets(line, sizeof line, f))
+                if (strncmp(line, "VmSize:", 7) == 0)
+                        kib = strtoul(line + 7, NULL, 10);
+        fclose(f);
+        return kib;
+}
+
+static void test_trim(void **state) {
+        Arena a = {}, lent = {};
+        unsigned char *p, *q;
+        size_t before, after;
+
+        p = arena_alloc(&a, 1000);
+        memset(p, 0x55, 1000);
+        assert_true(arena_lend(&a, 64 * 1024, &lent) || UNDER_ASAN);
+        before = vm_size_kib();
+        arena_trim(&a);
+        after = vm_size_kib();
+        /* What was handed out stays, the rest of the reservation (1 MiB) goes. */
+        for (size_t i = 0; i < 1000; i++)
+                assert_int_equal(p[i], 0x55);
+        if (!UNDER_ASAN)
+                assert_true(before - after >= 900);
+        q = arena_alloc(&a, 10000);             /* a new chunk */
+        assert_non_null(q);
+        assert_true(all_zero(q, 10000));
+        arena_done(&lent);
+        arena_done(&a);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_alloc_zeroed_aligned),
@@ -165,6 +215,7 @@ int main(void) {
                 cmocka_unit_test(test_reset),
                 cmocka_unit_test(test_lend),
                 cmocka_unit_test(test_prefault),
+                cmocka_unit_test(test_trim),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

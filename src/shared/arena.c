@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "arena.h"
 
@@ -83,6 +84,9 @@ bool arena_lend(Arena *parent, size_t size, Arena *child) {
 }
 
 void arena_prefault(Arena *a, size_t size) {
+}
+
+void arena_trim(Arena *a) {
 }
 
 #else
@@ -218,6 +222,21 @@ void arena_prefault(Arena *a, size_t size) {
         end = ((uintptr_t) c + MIN(c->used + size + page - 1, c->size)) & ~(page - 1);
         if (end > start)
                 (void) madvise((void *) start, end - start, MADV_POPULATE_WRITE);     /* EINVAL before Linux 5.14 */
+}
+
+void arena_trim(Arena *a) {
+        size_t page = (size_t) getpagesize();
+
+        for (ArenaChunk *c = a->chunk; c; c = c->older) {
+                size_t keep = (c->used + page - 1) & ~(page - 1);
+
+                if (!c->mapped || keep >= c->size)
+                        continue;
+                if (munmap((char *) c + keep, c->size - keep) >= 0)
+                        c->size = keep;
+        }
+        a->last = NULL;         /* nothing grows in place any more */
+        a->last_size = 0;
 }
 
 void arena_reset(Arena *a) {

@@ -50,5 +50,9 @@ void arena_prefault(Arena *a, size_t size);
  * memory of one stage reused by the next, without faulting in new pages. */
 void arena_reset(Arena *a);
 
+/* Return the address space no allocation has reached yet (the rest of each chunk's reservation)
+ * to the kernel: for memory that is kept long, such as a compiled sandbox a service manager
+ * holds. Allocating afterwards still works, from new chunks. */
+void arena_trim(Arena *a);
 /* Release everything. */
 void arena_done(Arena *a);

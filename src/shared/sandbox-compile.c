@@ -110,6 +110,12 @@ int sandbox_compile(const Directives *d, const CompileOptions *o, Diag *diag, Sa
                                         stats.mismatches, stats.calls, stats.uncached);
         }
 
+        /* Kept, possibly long (a service manager keeps one per unit): the arenas' untouched
+         * reservations go back to the kernel. */
+        arena_trim(&s->policy->arena);
+        for (size_t i = 0; i < s->n_progs; i++)
+                arena_trim(&s->progs[i].storage);
+
         *ret = TAKE_PTR(s);
         return 0;
 }
