@@ -8,7 +8,8 @@
 #     prctl(PR_SET_SECCOMP) fail as well (where libseccomp falls back, and stock systemd 252
 #     still loads its filters, when only seccomp(2) fails);
 #   - allocation failure: LimitAS= at the manager's own address-space size, so that the child's
-#     first new mapping fails (the library's arenas are fresh mappings).
+#     first new mapping fails (the library's arenas are fresh mappings), with the sandbox compiled
+#     in the child ($SYSTEMD_MEGAFILTER_PRECOMPILE=0) and before forking.
 # And when even systemd's probe for seccomp fails, the patched systemd skips the directives as
 # the stock one does. Runs inside tools/systemd-ns. Usage: test-systemd-failure.sh DENY_SECCOMP
 set -euo pipefail
@@ -124,8 +125,10 @@ b=$(run stock probe-stock)
 echo "ok: seccomp taken for unavailable: patched and stock alike ($a: result, status, ran)"
 managers_stop
 
-# 4. Allocation failure: no address space beyond the manager's own (then 64 and 128 KiB more).
-manager_start patched "$patched" || { echo "FAIL: no patched manager"; exit 1; }
+# 4. Allocation failure: no address space beyond the manager's own (then 64 and 128 KiB more). The
+#    manager compiles a sandbox before it forks (the child only installs it) unless told not to:
+#    here the child compiles, as when the manager could not.
+manager_start patched "$patched" env SYSTEMD_MEGAFILTER_PRECOMPILE=0 || { echo "FAIL: no patched manager"; exit 1; }
 vm=$(awk '/^VmSize:/ { print $2 }' "/proc/${manager[patched]}/status")
 got=0
 for slack in 0 64 128; do
@@ -144,5 +147,35 @@ for slack in 0 64 128; do
 done
 [ $got -gt 0 ] || fail "no allocation failure reached the sandbox"
 [[ $(uctl patched is-system-running || true) == @(running|degraded) ]] || fail "the patched manager is not running any more"
+managers_stop
+
+# 5. The same with the sandbox compiled by the manager: the child, which only installs it, either
+#    runs the command under all of that sandbox (as many filters as without LimitAS=) or fails as
+#    above. (Debug level: the child logs which sandbox it installed.)
+manager_start patched "$patched" env SYSTEMD_LOG_LEVEL=debug || { echo "FAIL: no patched manager"; exit 1; }
+hardened precompiled patched
+out=$(run patched precompiled)
+[ "$out" = "success 0 yes" ] || fail "precompiled: expected success, got: $out"
+want=$(cat "${rt[patched]}/ran-precompiled")
+vm=$(awk '/^VmSize:/ { print $2 }' "/proc/${manager[patched]}/status")
+for slack in 0 64 128; do
+        name=precompiled-nomem-$slack
+        hardened "$name" patched "LimitAS=$(( (vm + slack) * 1024 ))"
+        out=$(run patched "$name")
+        case $out in
+        *" yes")
+                mark=$(cat "${rt[patched]}/ran-$name")
+                [ "$mark" = "$want" ] || fail "$name: the command ran with $mark, not $want"
+                if grep -aq "^$name.service: Installed [0-9]* system call filter(s), compiled before forking" "$console"; then
+                        echo "ok: $name: ran under the precompiled sandbox ($mark)"
+                else
+                        fail "$name: no log line of a sandbox compiled before forking"
+                        grep -a "^$name.service" "$console" | tail -n 10
+                fi ;;
+        "exit-code 228 no")
+                expect "$name" "$out" 228 "(RestrictAddressFamilies= RestrictNamespaces= SystemCallFilter=|RestrictAddressFamilies=|RestrictNamespaces=|SystemCallFilter=)" "Cannot allocate memory" ;;
+        *) echo "note: $name: failed before the sandbox ($out)" ;;
+        esac
+done
 
 [ $failures -eq 0 ]
