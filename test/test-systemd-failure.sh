@@ -157,6 +157,22 @@ hardened precompiled patched
 out=$(run patched precompiled)
 [ "$out" = "success 0 yes" ] || fail "precompiled: expected success, got: $out"
 want=$(cat "${rt[patched]}/ran-precompiled")
+# Started again (the finished oneshot unit was freed and is loaded again): the same sandbox, not
+# compiled again; a unit with other directives gets one of its own.
+rm "${rt[patched]}/ran-precompiled"
+out=$(run patched precompiled)
+[ "$out" = "success 0 yes" ] || fail "precompiled, again: expected success, got: $out"
+hardened precompiled-other patched RestrictRealtime=yes
+out=$(run patched precompiled-other)
+[ "$out" = "success 0 yes" ] || fail "precompiled-other: expected success, got: $out"
+compiled=$(grep -ac "^precompiled.service: Compiled the system call filters before forking" "$console" || true)
+installed=$(grep -ac "^precompiled.service: Installed [0-9]* system call filter(s), compiled before forking" "$console" || true)
+other=$(grep -ac "^precompiled-other.service: Compiled the system call filters before forking" "$console" || true)
+if [ "$compiled/$installed/$other" = 1/2/1 ]; then
+        echo "ok: a unit started twice installed the sandbox compiled before its first start; another unit compiled its own"
+else
+        fail "compiled/installed precompiled, compiled precompiled-other: $compiled/$installed/$other, not 1/2/1"
+fi
 vm=$(awk '/^VmSize:/ { print $2 }' "/proc/${manager[patched]}/status")
 for slack in 0 64 128; do
         name=precompiled-nomem-$slack
