@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CONFIGS_MAX 8
+#define CONFIGS_MAX 32
 
 typedef struct Config {
         const char *label;
