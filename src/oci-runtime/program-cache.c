@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,6 +53,7 @@ int program_cache_open(ProgramCache *c, const JsonValue *seccomp, const char *na
         f = open_memstream(&c->key, &c->key_len);
         if (!f)
                 return -ENOMEM;
+        (void) __fsetlocking(f, FSETLOCKING_BYCALLER);    /* ours alone: no lock per write */
         fprintf(f, "megafilter-crun program cache 1\nbinary %llu:%llu:%lld:%lld.%09ld\nabi %s\nstrict %d\n",
                 (unsigned long long) self.st_dev, (unsigned long long) self.st_ino, (long long) self.st_size,
                 (long long) self.st_mtim.tv_sec, self.st_mtim.tv_nsec, native, strict);

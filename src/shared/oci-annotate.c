@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <linux/filter.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -213,6 +214,8 @@ int oci_config_write_annotation(JsonDocument *doc, const char *key, const char *
         f = open_memstream(&text, &size);
         if (!f)
                 return diag_log(diag, DIAG_ERROR, NULL, ENOMEM, "Out of memory.");
+        /* Ours alone: no lock around each of the many small writes (a container start pays them). */
+        (void) __fsetlocking(f, FSETLOCKING_BYCALLER);
         write_value(f, root, 0);
         fputc('\n', f);
         if (fclose(f) != 0)
