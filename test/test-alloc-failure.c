@@ -17,18 +17,9 @@
 #include "api-internal.h"
 #include "directives.h"
 #include "sandbox.h"
+#include "test-util.h"
 #include "unit-file.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 
 static unsigned long n_allocs;          /* allocations attempted since the last reset */
 static unsigned long fail_at;           /* fail this one (1-based); 0: none */

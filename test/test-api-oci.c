@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "megafilter.h"
+#include "test-util.h"
 
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
@@ -80,7 +81,8 @@ static char *read_file(const char *path) {
 
 /* In a forked child: install s, then check what Docker's default profile says. The bits of the
  * checks that failed. */
-static int docker_child(const mf_sandbox *s) {
+static int docker_child(void *userdata) {
+        const mf_sandbox *s = userdata;
         struct mf_error e = { .size = sizeof e };
         int failed = 0;
 
@@ -101,20 +103,6 @@ static int docker_child(const mf_sandbox *s) {
         return failed;
 }
 
-static int in_child(int (*f)(const mf_sandbox *), const mf_sandbox *s) {
-        int status;
-        pid_t pid;
-
-        fflush(NULL);
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0)
-                _exit(f(s));
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        return WEXITSTATUS(status);
-}
-
 static void test_compile_profile(void **state) {
         char *path = profile_path("docker-default");
         struct mf_error e = { .size = sizeof e };
@@ -131,7 +119,7 @@ static void test_compile_profile(void **state) {
         assert_int_equal(mf_sandbox_filter(s, 0, &name, &insns, &n), 0);
         assert_true(n > 0 && n < 1000);
         assert_int_equal(mf_sandbox_verify(s, NULL, NULL, &e), 0);
-        assert_int_equal(in_child(docker_child, s), 0);
+        assert_int_equal(run_in_child(docker_child, s), 0);
         mf_sandbox_free(s);
 
         /* The same profile for a container with CAP_SYS_ADMIN: mount() is allowed then. */
@@ -143,7 +131,7 @@ static void test_compile_profile(void **state) {
                                                 .kernel_major = 6, .kernel_minor = 1,
                                         }, NULL, NULL, &s, &e), 0);
         /* clone3() and mount() reach the kernel then (EINVAL for clone3's NULL, ENOENT for the mount point). */
-        assert_int_equal(in_child(docker_child, s), 1 << 4 | 1 << 5);
+        assert_int_equal(run_in_child(docker_child, s), 1 << 4 | 1 << 5);
         mf_sandbox_free(s);
         free(path);
 }
@@ -323,14 +311,11 @@ static void test_annotate(void **state) {
 }
 
 static int setup(void **state) {
-        return mkdtemp(tmpdir) ? 0 : -1;
+        return tmpdir_make(tmpdir);
 }
 
 static int teardown(void **state) {
-        char cmd[128];
-
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        return system(cmd) == 0 ? 0 : -1;
+        return tmpdir_remove(tmpdir);
 }
 
 int main(void) {

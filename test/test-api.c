@@ -29,6 +29,7 @@
 #include "bpf-insn.h"
 #include "diag-capture.h"
 #include "syscall-table.h"
+#include "test-util.h"
 
 /* ---- diagnostics as the callback gets them ---- */
 
@@ -110,22 +111,6 @@ static char *property(const mf_unit *u, const char *name) {
         } while (0)
 
 /* ---- children ---- */
-
-/* Run f in a forked child; its return value is the child's exit status (0: passed). */
-static int in_child(int (*f)(void *), void *userdata) {
-        int status;
-        pid_t pid;
-
-        fflush(NULL);
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0)
-                _exit(f(userdata));
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        if (WIFSIGNALED(status))
-                fail_msg("child killed by signal %d", WTERMSIG(status));
-        return WEXITSTATUS(status);
-}
 
 static int seccomp_filters(void) {
         _cleanup_fclose_ FILE *f = fopen("/proc/thread-self/status", "re");
@@ -347,7 +332,7 @@ static void test_load_unreadable(void **state) {
         tree_write_str(t, "secret.service", "[Service]\nSystemCallFilter=read\n");
         assert_int_equal(chmod(p, 0600), 0);
         assert_int_equal(chmod(t, 0755), 0);
-        r = in_child(load_unreadable, p);
+        r = run_in_child(load_unreadable, p);
         if (r == 77)
                 skip();
         assert_int_equal(r, 0);
@@ -1107,12 +1092,12 @@ static void test_unknown_syscalls(void **state) {
         assert_int_equal(mf_unit_set_syscall_error_number(u, EPERM), 0);
 
         assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), 0);
-        assert_int_equal(in_child(install_and_call_unknown, s), ENOSYS);
+        assert_int_equal(run_in_child(install_and_call_unknown, s), ENOSYS);
         mf_sandbox_free(s);
 
         o.unknown_syscalls = MF_UNKNOWN_SYSCALLS_DEFAULT_ACTION;
         assert_int_equal(mf_compile(u, &o, NULL, NULL, &s, NULL), 0);
-        assert_int_equal(in_child(install_and_call_unknown, s), EPERM);
+        assert_int_equal(run_in_child(install_and_call_unknown, s), EPERM);
         mf_sandbox_free(s);
         mf_unit_free(u);
 }
@@ -1121,9 +1106,9 @@ static void test_install(void **state) {
         mf_sandbox *s = compile_installable();
         Install in = { .s = s };
 
-        assert_int_equal(in_child(install_and_call, &in), 0);
+        assert_int_equal(run_in_child(install_and_call, &in), 0);
         in.flags = MF_INSTALL_TSYNC;
-        assert_int_equal(in_child(install_and_call, &in), 0);
+        assert_int_equal(run_in_child(install_and_call, &in), 0);
         assert_int_equal(mf_sandbox_install(s, 1u << 8, NULL, NULL, NULL), -EINVAL);
         assert_int_equal(mf_sandbox_install(NULL, 0, NULL, NULL, NULL), -EINVAL);
         mf_sandbox_free(s);
@@ -1161,24 +1146,24 @@ static void test_install_refused(void **state) {
         mf_unit *u = NULL;
 
         /* systemd would fail on RestrictAddressFamilies='s filter first (exit status 232). */
-        assert_int_equal(in_child(install_refused, &in), 0);
+        assert_int_equal(run_in_child(install_refused, &in), 0);
         in.flags = MF_INSTALL_RAW_ERRNO;
         in.want = -EPERM;
-        assert_int_equal(in_child(install_refused, &in), 0);
+        assert_int_equal(run_in_child(install_refused, &in), 0);
         mf_sandbox_free(s);
 
         /* ProtectHostname='s filter comes before it (228), SystemCallFilter= alone is blamed alone. */
         u = UNIT("ProtectHostname=yes", "RestrictAddressFamilies=AF_UNIX");
         assert_int_equal(mf_compile(u, NULL, NULL, NULL, &s, NULL), 0);
         in = (Refused) { .s = s, .want = -ECANCELED, .directive = MF_DIRECTIVE_PROTECT_HOSTNAME };
-        assert_int_equal(in_child(install_refused, &in), 0);
+        assert_int_equal(run_in_child(install_refused, &in), 0);
         mf_sandbox_free(s);
         mf_unit_free(u);
 
         u = UNIT("SystemCallFilter=~@mount");
         assert_int_equal(mf_compile(u, NULL, NULL, NULL, &s, NULL), 0);
         in = (Refused) { .s = s, .want = -ECANCELED, .directive = MF_DIRECTIVE_SYSTEM_CALL_FILTER };
-        assert_int_equal(in_child(install_refused, &in), 0);
+        assert_int_equal(run_in_child(install_refused, &in), 0);
         mf_sandbox_free(s);
         mf_unit_free(u);
 }
@@ -1217,7 +1202,7 @@ static void test_install_tsync(void **state) {
 
         assert_int_equal(mf_compile(u, NULL, NULL, NULL, &s, NULL), 0);
         assert_int_equal(mf_sandbox_filter_count(s), 1);
-        assert_int_equal(in_child(install_tsync_conflict, s), 0);
+        assert_int_equal(run_in_child(install_tsync_conflict, s), 0);
         mf_sandbox_free(s);
         mf_unit_free(u);
 }
@@ -1252,14 +1237,14 @@ static void test_install_trial(void **state) {
 
         if (geteuid() != 0)
                 skip();
-        r = in_child(install_without_children, s);
+        r = run_in_child(install_without_children, s);
         if (r == 77) {
                 mf_sandbox_free(s);
                 skip();
         }
         assert_int_equal(r, 0);
         setenv("MF_TEST_OVER_FILTER", "1", 1);
-        r = in_child(install_without_children, s);
+        r = run_in_child(install_without_children, s);
         unsetenv("MF_TEST_OVER_FILTER");
         assert_int_equal(r, 0);
         mf_sandbox_free(s);

@@ -9,17 +9,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
+#include "test-util.h"
 
 static bool all_zero(const void *p, size_t n) {
         for (size_t i = 0; i < n; i++)

@@ -21,6 +21,7 @@
 #include "diag-capture.h"
 #include "oci-seccomp.h"
 #include "syscall-table.h"
+#include "test-util.h"
 
 static char tmpdir[] = "/tmp/test-oci-seccomp-XXXXXX";
 
@@ -577,14 +578,11 @@ static void test_config(void **state) {
 }
 
 static int setup(void **state) {
-        return mkdtemp(tmpdir) ? 0 : -1;
+        return tmpdir_make(tmpdir);
 }
 
 static int teardown(void **state) {
-        char cmd[128];
-
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        return system(cmd) == 0 ? 0 : -1;
+        return tmpdir_remove(tmpdir);
 }
 
 int main(void) {
