@@ -20,7 +20,6 @@
 #include "test-util.h"
 #include "unit-file.h"
 
-
 static unsigned long n_allocs;          /* allocations attempted since the last reset */
 static unsigned long fail_at;           /* fail this one (1-based); 0: none */
 static unsigned long n_failed;

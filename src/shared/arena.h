@@ -54,5 +54,6 @@ void arena_reset(Arena *a);
  * to the kernel: for memory that is kept long, such as a compiled sandbox a service manager
  * holds. Allocating afterwards still works, from new chunks. */
 void arena_trim(Arena *a);
+
 /* Release everything. */
 void arena_done(Arena *a);

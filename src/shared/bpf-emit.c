@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <limits.h>
-#include <sys/types.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "bpf-emit.h"
 

@@ -3,9 +3,6 @@
 /* The policy: what it decides for a call, and an empty one to merge layers into (a unit's are
  * built in policy-build.c, a container profile's in oci-seccomp.c). */
 
-#include <sys/personality.h>
-
-#include "policy-layers.h"
 #include "policy.h"
 
 uint32_t decision_evaluate(const Decision *d, const uint64_t args[6], unsigned arg_bits, const ArgRule **ret_rule) {

@@ -8,10 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "bpf-emu.h"
 #include "sandbox.h"
-#include "syscall-table.h"
-#include "verify.h"
 
 /* Linux 6.3; not in every libc's headers yet. */
 #ifndef PR_SET_MDWE
